@@ -1,0 +1,102 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response, status
+from fastapi.security import OAuth2PasswordRequestForm
+
+from api.auth import service
+from api.auth.schemas import (
+    MeRead,
+    ServiceTokenCreate,
+    ServiceTokenIssued,
+    ServiceTokenRead,
+    TokenRead,
+)
+from api.db import SessionDep
+from api.http import Id
+from api.permissions import Action, require
+from api.problems import NotAuthenticated, responses
+from api.security import CurrentPrincipal
+from api.settings import Settings, get_settings
+
+router = APIRouter(tags=["auth"])
+
+
+@router.post("/auth/token", response_model=TokenRead, responses=responses(401, 422, 429))
+def sign_in(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    session: SessionDep,
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> TokenRead:
+    """OAuth2 password flow: `username` is the email. Returns an opaque bearer token."""
+    try:
+        token, row = service.sign_in(
+            session, email=form.username, password=form.password, settings=settings
+        )
+    except NotAuthenticated:
+        session.commit()  # keep the failed attempt, for throttling
+        raise
+    session.commit()
+    return TokenRead(access_token=token, expires_in=settings.token_ttl_minutes * 60)
+
+
+@router.post(
+    "/auth/revoke", status_code=status.HTTP_204_NO_CONTENT, responses=responses(401)
+)
+def sign_out(principal: CurrentPrincipal, session: SessionDep) -> Response:
+    """Revoke the token this request carries (sign out)."""
+    service.sign_out(session, principal=principal)
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/me", response_model=MeRead, responses=responses(401))
+def read_me(principal: CurrentPrincipal, session: SessionDep) -> MeRead:
+    """Who the token belongs to, and their roles in each partnership."""
+    return MeRead.model_validate(service.me(session, principal=principal))
+
+
+@router.get(
+    "/partnerships/{partnership_id}/service-tokens",
+    response_model=list[ServiceTokenRead],
+    responses=responses(401, 403, 404, 422),
+)
+def list_service_tokens(
+    partnership_id: Id, principal: CurrentPrincipal, session: SessionDep
+) -> list[ServiceTokenRead]:
+    require(principal, partnership_id, Action.manage_service_tokens)
+    rows = service.list_service_tokens(session, partnership_id=partnership_id)
+    return [ServiceTokenRead.model_validate(r) for r in rows]
+
+
+@router.post(
+    "/partnerships/{partnership_id}/service-tokens",
+    response_model=ServiceTokenIssued,
+    status_code=status.HTTP_201_CREATED,
+    responses=responses(401, 403, 404, 422),
+)
+def issue_service_token(
+    partnership_id: Id, body: ServiceTokenCreate, principal: CurrentPrincipal, session: SessionDep
+) -> ServiceTokenIssued:
+    """Issue a token for another system, bound to this partnership, with the given scopes."""
+    require(principal, partnership_id, Action.manage_service_tokens)
+    token, row = service.issue_service_token(
+        session, principal=principal, partnership_id=partnership_id, **body.model_dump()
+    )
+    session.commit()
+    return ServiceTokenIssued(token=token, **ServiceTokenRead.model_validate(row).model_dump())
+
+
+@router.delete(
+    "/partnerships/{partnership_id}/service-tokens/{token_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses(401, 403, 404, 422),
+)
+def revoke_service_token(
+    partnership_id: Id, token_id: Id, principal: CurrentPrincipal, session: SessionDep
+) -> Response:
+    require(principal, partnership_id, Action.manage_service_tokens)
+    service.revoke_service_token(
+        session, principal=principal, partnership_id=partnership_id, token_id=token_id
+    )
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,71 @@
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from api.models import Role
+from api.permissions import SCOPES
+
+
+class TokenRead(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int = Field(description="Seconds until the token expires")
+
+
+class MembershipRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    partnership_id: int
+    partnership_name: str
+    role: Role
+    agency_id: int | None
+    agency_name: str | None
+
+
+class MeRead(BaseModel):
+    id: int | None
+    name: str
+    email: str | None
+    is_platform_admin: bool
+    service_partnership_id: int | None = None
+    scopes: list[str] = []
+    memberships: list[MembershipRead]
+
+
+class ServiceTokenCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+    scopes: list[str] = Field(min_length=1, max_length=len(SCOPES))
+    expires_in_days: int = Field(default=365, ge=1, le=730)
+
+    @field_validator("name")
+    @classmethod
+    def strip_name(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("must not be blank")
+        return v.strip()
+
+    @field_validator("scopes")
+    @classmethod
+    def known_scopes(cls, v: list[str]) -> list[str]:
+        unknown = sorted(set(v) - set(SCOPES))
+        if unknown:
+            raise ValueError(f"unknown scope(s) {', '.join(unknown)}; known: {', '.join(SCOPES)}")
+        return sorted(set(v))
+
+
+class ServiceTokenRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    scopes: list[str]
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+
+
+class ServiceTokenIssued(ServiceTokenRead):
+    token: str = Field(description="Shown once; only its hash is kept")

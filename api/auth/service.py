@@ -1,0 +1,164 @@
+"""Signing in and out, throttling failures, and service tokens for other systems."""
+
+from datetime import timedelta
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from api.audit import service as audit
+from api.models import Agency, ApiToken, Membership, Partnership, SignInFailure, TokenKind, User
+from api.models.base import utcnow
+from api.problems import NotAuthenticated, NotFound, TooManyRequests
+from api.security import Principal, new_token, revoke, verify_password
+from api.settings import Settings
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def sign_in(session: Session, *, email: str, password: str, settings: Settings) -> tuple[str, ApiToken]:
+    """Check the password and issue a session token; too many failures lock the email out.
+
+    A failed attempt is added to the session; the caller commits it even though the
+    request fails, so that throttling holds across requests and servers.
+    """
+    email = normalise_email(email)
+    now = utcnow()
+    window = timedelta(minutes=settings.sign_in_window_minutes)
+    recent = select(SignInFailure.failed_at).where(
+        SignInFailure.email == email, SignInFailure.failed_at > now - window
+    )
+    failures = session.exec(select(func.count()).select_from(recent.subquery())).one()
+    if failures >= settings.sign_in_max_failures:
+        oldest = session.exec(recent.order_by(col(SignInFailure.failed_at))).first() or now
+        retry_after = max(1, int((oldest + window - now).total_seconds()) + 1)
+        raise TooManyRequests(
+            "Too many failed sign-ins for this email. Wait, then try again.",
+            retry_after=retry_after,
+        )
+    user = session.exec(select(User).where(User.email == email)).first()
+    if not verify_password(user.password_hash if user else None, password) or not (
+        user and user.is_active
+    ):
+        session.add(SignInFailure(email=email, failed_at=now))
+        raise NotAuthenticated("The email or password is not right.")
+    session.exec(delete(SignInFailure).where(col(SignInFailure.email) == email))  # type: ignore[call-overload]
+    token, digest = new_token()
+    row = ApiToken(
+        token_hash=digest,
+        kind=TokenKind.session,
+        name="sign-in",
+        user_id=user.id,
+        expires_at=now + timedelta(minutes=settings.token_ttl_minutes),
+    )
+    session.add(row)
+    return token, row
+
+
+def sign_out(session: Session, *, principal: Principal) -> None:
+    if principal.token_id is not None:
+        revoke(session, principal.token_id)
+
+
+def me(session: Session, *, principal: Principal) -> dict[str, object]:
+    """The acting principal, with each role and the names of its partnership and agency."""
+    if principal.user_id is None:
+        return {
+            "id": None,
+            "name": principal.label,
+            "email": None,
+            "is_platform_admin": False,
+            "service_partnership_id": principal.service_partnership_id,
+            "scopes": sorted(principal.scopes),
+            "memberships": [],
+        }
+    user = session.get(User, principal.user_id)
+    assert user is not None
+    rows = session.exec(
+        select(Membership, Partnership.name, Agency.name)
+        .join(Partnership, col(Partnership.id) == Membership.partnership_id)
+        .outerjoin(Agency, col(Agency.id) == Membership.agency_id)
+        .where(Membership.user_id == user.id)
+        .order_by(col(Partnership.name), col(Membership.role))
+    ).all()
+    return {
+        "id": user.id,
+        "name": user.name,
+        "email": user.email,
+        "is_platform_admin": user.is_platform_admin,
+        "memberships": [
+            {
+                "id": m.id,
+                "partnership_id": m.partnership_id,
+                "partnership_name": p_name,
+                "role": m.role,
+                "agency_id": m.agency_id,
+                "agency_name": a_name,
+            }
+            for m, p_name, a_name in rows
+        ],
+    }
+
+
+def issue_service_token(
+    session: Session,
+    *,
+    principal: Principal,
+    partnership_id: int,
+    name: str,
+    scopes: list[str],
+    expires_in_days: int,
+) -> tuple[str, ApiToken]:
+    token, digest = new_token()
+    row = ApiToken(
+        token_hash=digest,
+        kind=TokenKind.service,
+        name=name,
+        partnership_id=partnership_id,
+        scopes=scopes,
+        created_by_id=principal.user_id,
+        expires_at=utcnow() + timedelta(days=expires_in_days),
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        principal=principal,
+        action="service_token.issue",
+        entity_type="service_token",
+        entity_id=row.id,
+        partnership_id=partnership_id,
+        after=audit.snapshot(row, exclude={"token_hash"}),
+    )
+    return token, row
+
+
+def list_service_tokens(session: Session, *, partnership_id: int) -> list[ApiToken]:
+    return list(
+        session.exec(
+            select(ApiToken)
+            .where(ApiToken.partnership_id == partnership_id, ApiToken.kind == TokenKind.service)
+            .order_by(col(ApiToken.created_at).desc())
+        )
+    )
+
+
+def revoke_service_token(
+    session: Session, *, principal: Principal, partnership_id: int, token_id: int
+) -> None:
+    row = session.get(ApiToken, token_id)
+    if row is None or row.kind != TokenKind.service or row.partnership_id != partnership_id:
+        raise NotFound("No such service token.")
+    before = audit.snapshot(row, exclude={"token_hash"})
+    revoke(session, token_id)
+    audit.record(
+        session,
+        principal=principal,
+        action="service_token.revoke",
+        entity_type="service_token",
+        entity_id=token_id,
+        partnership_id=partnership_id,
+        before=before,
+        after=audit.snapshot(row, exclude={"token_hash"}),
+    )

@@ -1,0 +1,62 @@
+"""The engine and the request-scoped session. Routes own the unit of work: they commit."""
+
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Annotated, Any
+
+from fastapi import Depends
+from sqlalchemy import Engine, event, update
+from sqlmodel import Session, create_engine
+
+from api.models.base import Versioned, utcnow
+from api.problems import PreconditionFailed
+from api.settings import get_settings
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@lru_cache
+def get_engine() -> Engine:
+    return make_engine(get_settings().database_url)
+
+
+def get_session() -> Iterator[Session]:
+    """One session per request; nothing is written unless the route commits."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def bump_version(session: Session, row: Versioned) -> None:
+    """Claim the record's next version, or refuse if another writer claimed it first.
+
+    The conditional UPDATE makes the If-Match check hold under concurrency: on PostgreSQL
+    the second writer waits for the first, then finds the version gone and gets 412.
+    """
+    table = type(row).__table__  # type: ignore[attr-defined]
+    now = utcnow()
+    result = session.execute(
+        update(table)
+        .where(table.c.id == row.id, table.c.version == row.version)  # type: ignore[attr-defined]
+        .values(version=row.version + 1, updated_at=now)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise PreconditionFailed("Someone changed this record at the same moment. Read it again.")
+    row.version += 1
+    row.updated_at = now

@@ -1,0 +1,133 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request, Response, status
+
+from api.db import SessionDep
+from api.frameworks import service
+from api.frameworks.schemas import FrameworkDoc, FrameworkRead, FrameworkSummary, VersionRead
+from api.http import Id, Limit, Offset, Page, Search
+from api.permissions import Action, require
+from api.problems import DomainError, PayloadTooLarge, responses
+from api.security import CurrentPrincipal
+
+router = APIRouter(tags=["frameworks"])
+
+YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"}
+
+
+class UnsupportedMediaType(DomainError):
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
+async def framework_document(request: Request) -> bytes:
+    """The raw framework document, if it is JSON or YAML and not too large."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json" and media_type not in YAML_TYPES:
+        raise UnsupportedMediaType("Send the framework as application/json or application/yaml.")
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > service.MAX_DOCUMENT_BYTES:
+            raise PayloadTooLarge(
+                f"A framework may be at most {service.MAX_DOCUMENT_BYTES:,} bytes."
+            )
+    return body
+
+
+@router.get(
+    "/partnerships/{partnership_id}/frameworks",
+    response_model=Page[FrameworkSummary],
+    responses=responses(401, 404, 422),
+)
+def list_frameworks(
+    partnership_id: Id,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    q: Search = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> Page[FrameworkSummary]:
+    """Frameworks shared by the installation and the partnership's own."""
+    require(principal, partnership_id, Action.read)
+    items, total = service.list_frameworks(
+        session, partnership_id=partnership_id, q=q, limit=limit, offset=offset
+    )
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.post(
+    "/partnerships/{partnership_id}/frameworks",
+    response_model=VersionRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=responses(401, 403, 404, 409, 413, 415, 422),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "A framework document (docs/frameworks.md), as JSON or YAML.",
+            "content": {
+                "application/json": {"schema": FrameworkDoc.model_json_schema()},
+                "application/yaml": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+def import_framework(
+    partnership_id: Id,
+    document: Annotated[bytes, Depends(framework_document)],
+    principal: CurrentPrincipal,
+    session: SessionDep,
+) -> VersionRead:
+    """Import a framework: a new key makes version 1, a known key its next version.
+
+    Every problem is reported with its place (`standards[2].requirements[0].text`), and
+    nothing is loaded unless the whole document is valid.
+    """
+    require(principal, partnership_id, Action.manage_frameworks)
+    doc = service.validate_document(service.parse_document(document))
+    version = service.import_document(
+        session, principal=principal, partnership_id=partnership_id, doc=doc
+    )
+    framework = service.get_framework(
+        session, partnership_id=partnership_id, framework_id=version.framework_id
+    )
+    result = service.read_version(session, version=version, framework=framework)
+    session.commit()
+    return result
+
+
+@router.get(
+    "/partnerships/{partnership_id}/frameworks/{framework_id}",
+    response_model=FrameworkRead,
+    responses=responses(401, 404, 422),
+)
+def read_framework(
+    partnership_id: Id, framework_id: Id, principal: CurrentPrincipal, session: SessionDep
+) -> FrameworkRead:
+    require(principal, partnership_id, Action.read)
+    framework = service.get_framework(
+        session, partnership_id=partnership_id, framework_id=framework_id
+    )
+    return service.read_framework(session, framework=framework)
+
+
+@router.get(
+    "/partnerships/{partnership_id}/frameworks/{framework_id}/versions/{number}",
+    response_model=VersionRead,
+    responses=responses(401, 404, 422),
+)
+def read_framework_version(
+    partnership_id: Id,
+    framework_id: Id,
+    number: Annotated[int, Path(ge=1, le=1_000_000)],
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    response: Response,
+) -> VersionRead:
+    """A version with its rating scale, standards and requirements. Versions never change."""
+    require(principal, partnership_id, Action.read)
+    framework = service.get_framework(
+        session, partnership_id=partnership_id, framework_id=framework_id
+    )
+    version = service.version_by_number(session, framework=framework, number=number)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return service.read_version(session, version=version, framework=framework)

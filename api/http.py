@@ -1,0 +1,66 @@
+"""Small pieces every router shares: ids in paths, pages, ETags and If-Match."""
+
+from datetime import UTC, datetime
+from typing import Annotated, Generic, TypeVar
+
+from fastapi import Header, Path, Query, Response
+from pydantic import BaseModel
+
+from api.problems import PreconditionFailed, PreconditionRequired
+
+MAX_ID = 2**63 - 1
+
+Id = Annotated[int, Path(ge=1, le=MAX_ID, description="A record's id")]
+IfMatch = Annotated[
+    str | None,
+    Header(alias="If-Match", description="The ETag you read; required for updates."),
+]
+Limit = Annotated[int, Query(ge=1, le=100, description="Page size")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Rows to skip")]
+Search = Annotated[str | None, Query(max_length=100, description="Text to look for in the name")]
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def set_etag(response: Response, version: int) -> None:
+    response.headers["ETag"] = etag(version)
+
+
+def check_if_match(if_match: str | None, version: int, *, required: bool = True) -> None:
+    """Refuse an update made against anything but the current version of the record."""
+    if if_match is None:
+        if required:
+            raise PreconditionRequired(
+                "Send the record's ETag in If-Match, so that no one else's change is lost."
+            )
+        return
+    tags = {t.strip().removeprefix("W/") for t in if_match.split(",")}
+    if "*" not in tags and etag(version) not in tags:
+        raise PreconditionFailed(
+            f"Someone changed this record since you read it (now at version {version}). "
+            "Read it again and reapply your change."
+        )
+
+
+def like(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, with LIKE's wildcards escaped."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """Read a timestamp without a zone as UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)

@@ -1,0 +1,41 @@
+"""All table models, in one package so that relationships never tangle imports."""
+
+from api.models.audit import AuditEvent
+from api.models.base import metadata
+from api.models.framework import (
+    Colour,
+    Framework,
+    FrameworkVersion,
+    RatingLevel,
+    RatingScale,
+    Requirement,
+    Standard,
+)
+from api.models.partnership import Agency, Partnership, PartnershipAgency, Sector
+from api.models.people import ApiToken, Membership, Role, SignInFailure, TokenKind, User
+from api.models.programme import Programme, ProgrammeAgency, ProgrammeStatus
+
+__all__ = [
+    "Agency",
+    "ApiToken",
+    "AuditEvent",
+    "Colour",
+    "Framework",
+    "FrameworkVersion",
+    "Membership",
+    "Partnership",
+    "PartnershipAgency",
+    "Programme",
+    "ProgrammeAgency",
+    "ProgrammeStatus",
+    "RatingLevel",
+    "RatingScale",
+    "Requirement",
+    "Role",
+    "Sector",
+    "SignInFailure",
+    "Standard",
+    "TokenKind",
+    "User",
+    "metadata",
+]

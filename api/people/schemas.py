@@ -1,0 +1,58 @@
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+
+from api.fields import Name, Password
+from api.http import MAX_ID
+from api.models import Role
+
+
+class GrantIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role
+    agency_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+    @model_validator(mode="after")
+    def agency_matches_role(self) -> "GrantIn":
+        if self.role.is_agency_role and self.agency_id is None:
+            raise ValueError(f"{self.role.label} needs an agency_id")
+        if not self.role.is_agency_role and self.agency_id is not None:
+            raise ValueError(f"{self.role.label} is not held at an agency; leave agency_id out")
+        return self
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr = Field(max_length=254)
+    name: Name
+    password: Password | None = Field(
+        default=None, description="Required for a new account; ignored when the email exists"
+    )
+    roles: list[GrantIn] = Field(min_length=1, max_length=10)
+
+
+class UserUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+
+
+class RoleRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    membership_id: int
+    role: Role
+    agency_id: int | None
+    agency_name: str | None
+
+
+class UserRead(BaseModel):
+    id: int
+    email: str
+    name: str
+    is_active: bool
+    version: int
+    created_at: datetime
+    roles: list[RoleRead]

@@ -1,0 +1,101 @@
+"""Who may do what. The one place that decides; every route asks it.
+
+A principal who is not in a partnership is told that the partnership does not exist (404);
+a member who may see something but not change it is refused (403). Records that a member
+may not know exist (a draft programme, for an agency) also answer 404.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from api.models import Role
+from api.problems import Forbidden, NotFound
+from api.security import Principal
+
+
+class Action(StrEnum):
+    read = "read"  # the partnership, its agencies, frameworks and published programmes
+    read_drafts = "read_drafts"  # draft programmes
+    read_people = "read_people"
+    read_audit = "read_audit"
+    manage_partnership = "manage_partnership"
+    manage_agencies = "manage_agencies"
+    manage_people = "manage_people"
+    manage_frameworks = "manage_frameworks"
+    manage_programmes = "manage_programmes"
+    manage_service_tokens = "manage_service_tokens"
+
+
+_OVERSIGHT = {Action.read, Action.read_drafts, Action.read_people, Action.read_audit}
+
+ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
+    Role.partnership_admin: frozenset(Action),
+    Role.scrutineer: frozenset(_OVERSIGHT),
+    Role.panel_member: frozenset({Action.read}),
+    Role.executive: frozenset({Action.read}),
+    Role.agency_editor: frozenset({Action.read}),
+    Role.agency_approver: frozenset({Action.read}),
+}
+
+# What a service token needs for each action. Service tokens never manage other tokens.
+ACTION_SCOPES: dict[Action, str | None] = {
+    Action.read: "read",
+    Action.read_drafts: "read",
+    Action.read_people: "people:read",
+    Action.read_audit: "audit:read",
+    Action.manage_partnership: "partnership:write",
+    Action.manage_agencies: "agencies:write",
+    Action.manage_people: "people:write",
+    Action.manage_frameworks: "frameworks:write",
+    Action.manage_programmes: "programmes:write",
+    Action.manage_service_tokens: None,
+}
+SCOPES: tuple[str, ...] = tuple(sorted({s for s in ACTION_SCOPES.values() if s}))
+
+
+def is_member(principal: Principal, partnership_id: int) -> bool:
+    return partnership_id in principal.partnership_ids()
+
+
+def can(principal: Principal, partnership_id: int, action: Action) -> bool:
+    if not is_member(principal, partnership_id):
+        return False
+    if principal.is_service:
+        scope = ACTION_SCOPES[action]
+        return scope is not None and scope in principal.scopes
+    return any(action in ROLE_ACTIONS[r] for r in principal.roles_in(partnership_id))
+
+
+def require(principal: Principal, partnership_id: int, action: Action) -> None:
+    """Refuse unless the principal may do `action` in the partnership."""
+    if not is_member(principal, partnership_id):
+        raise NotFound("No such partnership.")
+    if not can(principal, partnership_id, action):
+        raise Forbidden("Your role in this partnership does not allow this.")
+
+
+def require_platform_admin(principal: Principal) -> None:
+    if not principal.is_platform_admin:
+        raise Forbidden("Only the installation's platform admins may do this.")
+
+
+@dataclass(frozen=True)
+class ProgrammeView:
+    """Which programmes of a partnership a principal may see.
+
+    Oversight roles see drafts too; everyone else sees published programmes, and agency
+    staff only those that ask their own agency.
+    """
+
+    drafts: bool
+    agency_ids: frozenset[int] | None  # None: any programme; a set: those asking these
+
+
+def programme_view(principal: Principal, partnership_id: int) -> ProgrammeView:
+    require(principal, partnership_id, Action.read)
+    if can(principal, partnership_id, Action.read_drafts):
+        return ProgrammeView(drafts=True, agency_ids=None)
+    roles = principal.roles_in(partnership_id)
+    if roles and all(r.is_agency_role for r in roles):
+        return ProgrammeView(drafts=False, agency_ids=principal.agencies_in(partnership_id))
+    return ProgrammeView(drafts=False, agency_ids=None)

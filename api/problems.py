@@ -1,0 +1,211 @@
+"""Domain errors, and their one mapping to RFC 9457 problem+json responses."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class FieldProblem(BaseModel):
+    field: str
+    message: str
+    type: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; `errors` lists every invalid field at once."""
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[FieldProblem] | None = None
+
+
+class DomainError(Exception):
+    status = 400
+    slug = "bad-request"
+    title = "Bad request"
+
+    def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None):
+        super().__init__(detail or self.title)
+        self.detail = detail
+        self.headers = headers or {}
+
+
+class NotAuthenticated(DomainError):
+    status, slug, title = 401, "not-authenticated", "Not signed in"
+
+    def __init__(self, detail: str | None = None):
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+class Forbidden(DomainError):
+    status, slug, title = 403, "forbidden", "Not allowed"
+
+
+class NotFound(DomainError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(DomainError):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class PreconditionFailed(DomainError):
+    status, slug, title = 412, "stale", "The record has changed since you read it"
+
+
+class PreconditionRequired(DomainError):
+    status, slug, title = 428, "if-match-required", "If-Match header required"
+
+
+class PayloadTooLarge(DomainError):
+    status, slug, title = 413, "too-large", "Too large"
+
+
+class TooManyRequests(DomainError):
+    status, slug, title = 429, "throttled", "Too many attempts"
+
+    def __init__(self, detail: str, *, retry_after: int):
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
+class Invalid(DomainError):
+    """A rule about the input that a schema cannot express; names the fields."""
+
+    status, slug, title = 422, "validation", "The request is not valid"
+
+    def __init__(self, errors: dict[str, str] | list[FieldProblem], detail: str | None = None):
+        if isinstance(errors, dict):
+            errors = [FieldProblem(field=f, message=m, type="invalid") for f, m in errors.items()]
+        self.errors = errors
+        super().__init__(detail or "; ".join(f"{e.field}: {e.message}" for e in errors))
+
+
+def problem_type(slug: str) -> str:
+    return f"urn:assure:problem:{slug}"
+
+
+def problem_response(
+    request: Request,
+    *,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str | None = None,
+    errors: list[FieldProblem] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = Problem(
+        type=problem_type(slug),
+        title=title,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        errors=errors,
+    )
+    return JSONResponse(
+        body.model_dump(exclude_none=True),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
+    return ".".join(parts) or "body"
+
+
+def validation_problems(raw: list[Any]) -> list[FieldProblem]:
+    return [
+        FieldProblem(
+            field=_field_name(tuple(e.get("loc", ()))),
+            message=str(e.get("msg", "invalid")).removeprefix("Value error, "),
+            type=str(e.get("type", "invalid")),
+        )
+        for e in raw
+    ]
+
+
+_HTTP_TITLES = {404: "Not found", 405: "Method not allowed", 401: "Not signed in"}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
+        return problem_response(
+            request,
+            status=exc.status,
+            slug=exc.slug,
+            title=exc.title,
+            detail=exc.detail,
+            errors=getattr(exc, "errors", None),
+            headers=exc.headers,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = validation_problems(list(exc.errors()))
+        return problem_response(
+            request,
+            status=422,
+            slug="validation",
+            title="The request is not valid",
+            detail="; ".join(f"{e.field}: {e.message}" for e in errors),
+            errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        title = _HTTP_TITLES.get(exc.status_code, "Error")
+        return problem_response(
+            request,
+            status=exc.status_code,
+            slug={404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "error"),
+            title=title,
+            detail=exc.detail if isinstance(exc.detail, str) else None,
+            headers=dict(exc.headers or {}),
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return problem_response(
+            request,
+            status=500,
+            slug="internal",
+            title="Something went wrong on our side",
+            detail="The error has been logged. Nothing was saved.",
+        )
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the problem statuses a route can return."""
+    descriptions = {
+        400: "Bad request",
+        401: "Not signed in, or the token is invalid, expired or revoked",
+        403: "Signed in, but not allowed to do this",
+        404: "Not found, or not visible to you",
+        409: "Conflicts with the current state",
+        412: "If-Match does not match the current ETag",
+        413: "Too large",
+        415: "Unsupported media type",
+        422: "Invalid input; `errors` names each field",
+        428: "If-Match header required",
+        429: "Too many attempts; see Retry-After",
+    }
+    return {
+        s: {"model": Problem, "description": descriptions[s], "content": {PROBLEM_MEDIA_TYPE: {}}}
+        for s in statuses
+    }

@@ -1,0 +1,135 @@
+"""Passwords, opaque bearer tokens, and the principal acting on each request."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from fastapi import Depends
+from fastapi.security import OAuth2PasswordBearer
+from sqlmodel import Session, select
+
+from api.db import SessionDep
+from api.models import ApiToken, Membership, Role, TokenKind, User
+from api.models.base import utcnow
+from api.problems import NotAuthenticated
+
+_hasher = PasswordHasher()
+# Verified against when the email is unknown, so that timing does not reveal which emails exist.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh opaque token and the SHA-256 under which it is stored."""
+    token = secrets.token_urlsafe(32)
+    return token, token_digest(token)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: Role
+    agency_id: int | None
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting: a person (with roles per partnership) or a service token."""
+
+    label: str
+    token_id: int | None
+    user_id: int | None = None
+    is_platform_admin: bool = False
+    grants: dict[int, frozenset[Grant]] = field(default_factory=dict)
+    service_partnership_id: int | None = None
+    scopes: frozenset[str] = frozenset()
+
+    @property
+    def is_service(self) -> bool:
+        return self.service_partnership_id is not None
+
+    def roles_in(self, partnership_id: int) -> frozenset[Role]:
+        return frozenset(g.role for g in self.grants.get(partnership_id, frozenset()))
+
+    def agencies_in(self, partnership_id: int) -> frozenset[int]:
+        return frozenset(
+            g.agency_id
+            for g in self.grants.get(partnership_id, frozenset())
+            if g.agency_id is not None
+        )
+
+    def partnership_ids(self) -> frozenset[int]:
+        if self.service_partnership_id is not None:
+            return frozenset({self.service_partnership_id})
+        return frozenset(self.grants)
+
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def load_principal(session: Session, token: str) -> Principal:
+    row = session.exec(
+        select(ApiToken).where(ApiToken.token_hash == token_digest(token))
+    ).first()
+    now = utcnow()
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        raise NotAuthenticated("The token is invalid, expired or revoked. Sign in again.")
+    assert row.id is not None
+    if row.kind == TokenKind.service:
+        return Principal(
+            label=f"service token “{row.name}”",
+            token_id=row.id,
+            service_partnership_id=row.partnership_id,
+            scopes=frozenset(row.scopes),
+        )
+    user = session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        raise NotAuthenticated("This account is not active.")
+    assert user.id is not None
+    grants: dict[int, set[Grant]] = {}
+    for m in session.exec(select(Membership).where(Membership.user_id == user.id)):
+        grants.setdefault(m.partnership_id, set()).add(Grant(m.role, m.agency_id))
+    return Principal(
+        label=user.name,
+        token_id=row.id,
+        user_id=user.id,
+        is_platform_admin=user.is_platform_admin,
+        grants={p: frozenset(g) for p, g in grants.items()},
+    )
+
+
+def current_principal(
+    session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> Principal:
+    if not token:
+        raise NotAuthenticated("Sign in, then send the token as `Authorization: Bearer …`.")
+    return load_principal(session, token)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def revoke(session: Session, token_id: int, at: datetime | None = None) -> None:
+    row = session.get(ApiToken, token_id)
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = at or utcnow()
+        session.add(row)
+
+

@@ -1,0 +1,43 @@
+"""Alembic environment: the URL comes from Assure's settings, or from a connection given."""
+
+from logging.config import fileConfig
+
+from alembic import context
+from sqlalchemy import Connection
+
+import api.models  # noqa: F401  (registers every table)
+from api.db import make_engine
+from api.models import metadata
+from api.settings import get_settings
+
+config = context.config
+if config.config_file_name is not None and config.attributes.get("configure_logger", True):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+
+def run_on(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=True,  # SQLite alters tables by copying them
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        run_on(connection)
+        return
+    url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        run_on(connection)
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("Offline migrations are not supported; run against a database.")
+run_migrations_online()

@@ -25,7 +25,7 @@ def snapshot(record: SQLModel | None, *, exclude: set[str] | None = None) -> dic
             value = value.isoformat()
         elif isinstance(value, Enum):
             value = value.value
-        out[key] = value
+        out[column.name] = value
     return out
 
 

@@ -23,6 +23,14 @@ class MembershipRead(BaseModel):
     agency_name: str | None
 
 
+class PartnershipAccess(BaseModel):
+    id: int
+    slug: str
+    name: str
+    roles: list[Role]
+    actions: list[str] = Field(description="What you may do there (see permissions)")
+
+
 class MeRead(BaseModel):
     id: int | None
     name: str
@@ -31,6 +39,7 @@ class MeRead(BaseModel):
     service_partnership_id: int | None = None
     scopes: list[str] = []
     memberships: list[MembershipRead]
+    partnerships: list[PartnershipAccess]
 
 
 class ServiceTokenCreate(BaseModel):

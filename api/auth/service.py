@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 from api.audit import service as audit
 from api.models import Agency, ApiToken, Membership, Partnership, SignInFailure, TokenKind, User
 from api.models.base import utcnow
+from api.permissions import Action, can
 from api.problems import NotAuthenticated, NotFound, TooManyRequests
 from api.security import Principal, new_token, revoke, verify_password
 from api.settings import Settings
@@ -61,6 +62,25 @@ def sign_out(session: Session, *, principal: Principal) -> None:
         revoke(session, principal.token_id)
 
 
+def _access(session: Session, principal: Principal) -> list[dict[str, object]]:
+    """Each partnership the principal belongs to, with what they may do there."""
+    rows = session.exec(
+        select(Partnership)
+        .where(col(Partnership.id).in_(principal.partnership_ids()))
+        .order_by(col(Partnership.name))
+    ).all()
+    return [
+        {
+            "id": p.id,
+            "slug": p.slug,
+            "name": p.name,
+            "roles": sorted(principal.roles_in(p.id or 0)),
+            "actions": sorted(a.value for a in Action if can(principal, p.id or 0, a)),
+        }
+        for p in rows
+    ]
+
+
 def me(session: Session, *, principal: Principal) -> dict[str, object]:
     """The acting principal, with each role and the names of its partnership and agency."""
     if principal.user_id is None:
@@ -72,6 +92,7 @@ def me(session: Session, *, principal: Principal) -> dict[str, object]:
             "service_partnership_id": principal.service_partnership_id,
             "scopes": sorted(principal.scopes),
             "memberships": [],
+            "partnerships": _access(session, principal),
         }
     user = session.get(User, principal.user_id)
     assert user is not None
@@ -98,6 +119,7 @@ def me(session: Session, *, principal: Principal) -> dict[str, object]:
             }
             for m, p_name, a_name in rows
         ],
+        "partnerships": _access(session, principal),
     }
 
 

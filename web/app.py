@@ -1,0 +1,120 @@
+"""The web front end: server-rendered pages that reach the API only through its client."""
+
+import logging
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.main import create_app as create_api
+from api.settings import get_settings
+from web import client as api_client
+from web import session as web_session
+from web.client import ApiClient, ApiError
+from web.deps import CsrfRejected, NeedsSignIn, PageNotFound, verify_csrf
+from web.pages import redirect, render
+from web.routes import agencies, audit, auth, frameworks, home, people, programmes
+
+STATIC = Path(__file__).parent / "static"
+log = logging.getLogger(__name__)
+
+
+def _error_page(request: Request, status: int, title: str, detail: str) -> Response:
+    return render(
+        request,
+        "error.html",
+        {"status": status, "title": title, "detail": detail, "me": None},
+        status=status,
+    )
+
+
+def create_app(api: ApiClient) -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.api = api
+
+    @app.middleware("http")
+    async def session_cookie(request: Request, call_next: Any) -> Response:
+        session = web_session.load(request, settings)
+        before = (session.csrf, session.token)
+        request.state.web_session = session
+        response: Response = await call_next(request)
+        if (session.csrf, session.token) != before or web_session.COOKIE not in request.cookies:
+            web_session.save(response, session, settings)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.exception_handler(NeedsSignIn)
+    async def needs_sign_in(request: Request, _: NeedsSignIn) -> Response:
+        target = request.url.path
+        if request.url.query:
+            target += "?" + request.url.query
+        return redirect(request, f"/sign-in?next={quote(target, safe='')}")
+
+    @app.exception_handler(CsrfRejected)
+    async def csrf_rejected(request: Request, _: CsrfRejected) -> Response:
+        return _error_page(
+            request,
+            403,
+            "This form has expired",
+            "For your security the form could not be sent. Go back, reload the page and try again.",
+        )
+
+    @app.exception_handler(PageNotFound)
+    async def not_found(request: Request, _: PageNotFound) -> Response:
+        return _error_page(
+            request, 404, "Page not found", "Check the address, or go back to the start page."
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404:
+            return await not_found(request, PageNotFound())
+        return _error_page(request, exc.status_code, "Something is not right", str(exc.detail))
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> Response:
+        if exc.status == 401:
+            request.state.web_session.token = None
+            return await needs_sign_in(request, NeedsSignIn())
+        if exc.status == 404:
+            return await not_found(request, PageNotFound())
+        if exc.status == 403:
+            return _error_page(request, 403, "You cannot do this", exc.detail)
+        return _error_page(request, exc.status, "That did not work", exc.detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_address(request: Request, _: RequestValidationError) -> Response:
+        return _error_page(
+            request, 400, "Check the address", "Part of this page's address is not valid."
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return _error_page(
+            request,
+            500,
+            "Sorry, something went wrong",
+            "The error has been logged and nothing was saved. Try again in a moment.",
+        )
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in (auth, home, agencies, frameworks, programmes, people, audit):
+        app.include_router(module.router, dependencies=[Depends(verify_csrf)])
+    return app
+
+
+def create_combined_app() -> FastAPI:
+    """The API at /api/v1 (with /docs and /openapi.json) and the web pages at /, in one app."""
+    api = create_api()
+    web = create_app(api_client.build(get_settings(), api))
+    api.mount("/", web)
+    return api

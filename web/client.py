@@ -1,0 +1,98 @@
+"""The one client of the API. web/ reaches the domain only through this HTTP contract."""
+
+from typing import Any
+
+import httpx
+from starlette.types import ASGIApp
+
+from api.settings import Settings
+
+
+class ApiError(Exception):
+    """The API answered with a problem; carries its status and problem details."""
+
+    def __init__(self, status: int, problem: dict[str, Any]):
+        super().__init__(problem.get("detail") or problem.get("title") or str(status))
+        self.status = status
+        self.problem = problem
+
+    @property
+    def detail(self) -> str:
+        return str(self.problem.get("detail") or self.problem.get("title") or "Something went wrong")
+
+    def field_errors(self) -> dict[str, str]:
+        """Messages by field name (`agency_ids.0` becomes `agency_ids`)."""
+        out: dict[str, str] = {}
+        for e in self.problem.get("errors") or []:
+            field = str(e.get("field", "")).split(".")[0] or "form"
+            out.setdefault(field, str(e.get("message", "is not valid")))
+        return out
+
+
+class ApiClient:
+    def __init__(self, http: httpx.AsyncClient):
+        self.http = http
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        data: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        all_headers = dict(headers or {})
+        if token:
+            all_headers["Authorization"] = f"Bearer {token}"
+        clean = {k: v for k, v in (params or {}).items() if v not in (None, "")}
+        response = await self.http.request(
+            method, f"/api/v1{path}", params=clean, json=json, data=data, headers=all_headers
+        )
+        if response.status_code >= 400:
+            try:
+                problem = response.json()
+            except ValueError:
+                problem = {"title": response.reason_phrase}
+            raise ApiError(response.status_code, problem if isinstance(problem, dict) else {})
+        return response
+
+    async def get(self, path: str, *, token: str | None, **params: Any) -> Any:
+        return (await self.request("GET", path, token=token, params=params)).json()
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None,
+        json: Any = None,
+        if_match: str | None = None,
+    ) -> Any:
+        headers = {"If-Match": if_match} if if_match else None
+        response = await self.request(method, path, token=token, json=json, headers=headers)
+        return response.json() if response.content else None
+
+    async def sign_in(self, email: str, password: str) -> str:
+        response = await self.request(
+            "POST", "/auth/token", token=None, data={"username": email, "password": password}
+        )
+        return str(response.json()["access_token"])
+
+    async def sign_out(self, token: str) -> None:
+        await self.request("POST", "/auth/revoke", token=token)
+
+
+def build(settings: Settings, api_app: ASGIApp | None = None) -> ApiClient:
+    """In the same process by default; over the network when ASSURE_API_BASE_URL is set."""
+    if settings.api_base_url:
+        http = httpx.AsyncClient(base_url=settings.api_base_url, timeout=30)
+    else:
+        if api_app is None:
+            raise ValueError("an in-process client needs the API app")
+        http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=api_app), base_url="http://assure-api", timeout=30
+        )
+    return ApiClient(http)

@@ -1,0 +1,102 @@
+"""Rendering: a whole page for a normal request, one named block for an htmx request,
+from the same template, so the markup exists once."""
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote_plus
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from api.models.people import ROLE_LABELS
+from api.settings import get_settings
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+env.globals["role_label"] = lambda role: ROLE_LABELS.get(role, role)  # type: ignore[call-overload]
+env.filters["label"] = lambda value: str(value).replace("_", " ").capitalize()
+# Macros are globals, so that a block rendered alone (for htmx) still finds them.
+_macros = env.get_template("_macros.html").module
+for _name in ("error_summary", "field_error", "described", "pagination", "status_tag"):
+    env.globals[_name] = getattr(_macros, _name)
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    *,
+    block: str | None = None,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    settings = get_settings()
+    web_session = getattr(request.state, "web_session", None)
+    ctx = {
+        "request": request,
+        "csrf_token": web_session.csrf if web_session else "",
+        "htmx_url": settings.htmx_url,
+        "htmx_integrity": settings.htmx_integrity,
+        **context,
+    }
+    template = env.get_template(name)
+    if block is not None and is_htmx(request):
+        html = "".join(template.blocks[block](template.new_context(ctx)))
+    else:
+        html = template.render(ctx)
+    response = HTMLResponse(html, status_code=status, headers=headers)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def redirect(request: Request, url: str) -> Response:
+    """See Other for a normal request; HX-Redirect for htmx, which would otherwise swap it."""
+    if is_htmx(request):
+        return Response(status_code=200, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only ever send a person on to a path of this site."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return default
+
+
+PAGE_SIZE = 20
+
+
+def page_params(page: int) -> dict[str, int]:
+    """The API's limit and offset for a 1-based page number."""
+    page = max(1, min(page, 50_000))
+    return {"limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
+
+
+def pager(request: Request, result: dict[str, Any]) -> dict[str, Any]:
+    """Links to the previous and next pages, keeping the other query parameters."""
+    offset, limit, total = result["offset"], result["limit"], result["total"]
+    page = offset // limit + 1
+
+    def link(number: int) -> str:
+        params = dict(request.query_params)
+        params["page"] = str(number)
+        return request.url.path + "?" + "&".join(f"{k}={quote_plus(v)}" for k, v in params.items())
+
+    return {
+        "first": offset + 1 if total else 0,
+        "last": min(offset + limit, total),
+        "total": total,
+        "previous": link(page - 1) if page > 1 else None,
+        "next": link(page + 1) if offset + limit < total else None,
+    }

@@ -1,0 +1,30 @@
+"""The people of a partnership and their roles."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from web.deps import Api, InPartnership
+from web.pages import page_params, pager, render
+
+router = APIRouter()
+
+
+@router.get("/p/{partnership_id}/people")
+async def list_people(
+    request: Request,
+    place: InPartnership,
+    client: Api,
+    q: Annotated[str, Query(max_length=100)] = "",
+    page: Annotated[int, Query(ge=1, le=50_000)] = 1,
+) -> Response:
+    result = await client.get(
+        f"/partnerships/{place.id}/users", token=place.token, q=q.strip(), **page_params(page)
+    )
+    return render(
+        request,
+        "people/list.html",
+        place.context(people=result["items"], pages=pager(request, result), q=q.strip()),
+        block="results",
+    )

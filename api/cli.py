@@ -56,11 +56,13 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api import demo
+    from api.settings import get_settings
 
     _say(f"Assure is at http://{args.host}:{args.port}/ (API docs at /docs)")
-    _say(f"Demo sign-ins, all with the password {demo.DEMO_PASSWORD}:")
-    for email, what in demo.sign_ins():
-        _say(f"  {email:34} {what}")
+    if get_settings().environment == "development":
+        _say(f"Demo sign-ins, all with the password {demo.DEMO_PASSWORD}:")
+        for email, what in demo.sign_ins():
+            _say(f"  {email:34} {what}")
     uvicorn.run(
         "web.app:create_combined_app",
         factory=True,

@@ -48,7 +48,12 @@ YORK_PEOPLE: list[tuple[str, str, Role, str | None]] = [
     ("scrutineer@york.example", "Mel Scrutineer", Role.scrutineer, None),
     ("panel@york.example", "Pat Panel", Role.panel_member, None),
     ("executive@york.example", "Eve Executive", Role.executive, None),
-    ("editor@york.example", "Ed Editor", Role.agency_editor, "City of York Council Housing Services"),
+    (
+        "editor@york.example",
+        "Ed Editor",
+        Role.agency_editor,
+        "City of York Council Housing Services",
+    ),
     (
         "approver@york.example",
         "Ann Approver",

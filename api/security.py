@@ -85,9 +85,7 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=F
 
 
 def load_principal(session: Session, token: str) -> Principal:
-    row = session.exec(
-        select(ApiToken).where(ApiToken.token_hash == token_digest(token))
-    ).first()
+    row = session.exec(select(ApiToken).where(ApiToken.token_hash == token_digest(token))).first()
     now = utcnow()
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         raise NotAuthenticated("The token is invalid, expired or revoked. Sign in again.")
@@ -131,5 +129,3 @@ def revoke(session: Session, token_id: int, at: datetime | None = None) -> None:
     if row is not None and row.revoked_at is None:
         row.revoked_at = at or utcnow()
         session.add(row)
-
-

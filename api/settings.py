@@ -24,9 +24,7 @@ class Settings(BaseSettings):
     api_base_url: str = ""
     # htmx is loaded from this URL with this SRI hash; point it at a self-hosted copy if needed.
     htmx_url: str = "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js"
-    htmx_integrity: str = (
-        "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
-    )
+    htmx_integrity: str = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
     cookie_secure: bool = False
 
     @model_validator(mode="after")

@@ -18,15 +18,9 @@ class ApiError(Exception):
 
     @property
     def detail(self) -> str:
-        return str(self.problem.get("detail") or self.problem.get("title") or "Something went wrong")
-
-    def field_errors(self) -> dict[str, str]:
-        """Messages by field name (`agency_ids.0` becomes `agency_ids`)."""
-        out: dict[str, str] = {}
-        for e in self.problem.get("errors") or []:
-            field = str(e.get("field", "")).split(".")[0] or "form"
-            out.setdefault(field, str(e.get("message", "is not valid")))
-        return out
+        return str(
+            self.problem.get("detail") or self.problem.get("title") or "Something went wrong"
+        )
 
 
 class ApiClient:

@@ -114,5 +114,3 @@ async def verify_csrf(request: Request) -> None:
             sent = value if isinstance(value, str) else None
     if not web_session(request).csrf_matches(sent):
         raise CsrfRejected
-
-

@@ -29,7 +29,9 @@ for _name in ("error_summary", "field_error", "described", "pagination", "status
 
 
 def is_htmx(request: Request) -> bool:
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+    return (
+        request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+    )
 
 
 def render(

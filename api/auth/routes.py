@@ -39,9 +39,7 @@ def sign_in(
     return TokenRead(access_token=token, expires_in=settings.token_ttl_minutes * 60)
 
 
-@router.post(
-    "/auth/revoke", status_code=status.HTTP_204_NO_CONTENT, responses=responses(401)
-)
+@router.post("/auth/revoke", status_code=status.HTTP_204_NO_CONTENT, responses=responses(401))
 def sign_out(principal: CurrentPrincipal, session: SessionDep) -> Response:
     """Revoke the token this request carries (sign out)."""
     service.sign_out(session, principal=principal)

@@ -18,7 +18,9 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def sign_in(session: Session, *, email: str, password: str, settings: Settings) -> tuple[str, ApiToken]:
+def sign_in(
+    session: Session, *, email: str, password: str, settings: Settings
+) -> tuple[str, ApiToken]:
     """Check the password and issue a session token; too many failures lock the email out.
 
     A failed attempt is added to the session; the caller commits it even though the

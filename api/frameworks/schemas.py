@@ -7,8 +7,12 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from api.models import Colour
 
-Code = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=20)]
-Title = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=200)]
+Code = Annotated[
+    str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=20)
+]
+Title = Annotated[
+    str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=200)
+]
 
 
 def _text(max_length: int, min_length: int = 1) -> object:

@@ -265,13 +265,16 @@ def list_frameworks(
         query = query.where(col(Framework.name).ilike(like(q), escape="\\"))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     frameworks = session.exec(query.order_by(col(Framework.name)).limit(limit).offset(offset)).all()
-    latest_ids = dict(
-        session.exec(
+    # Versions are numbered in the order they are imported, so the newest has the top id.
+    latest_ids: dict[int, int] = {
+        framework_id: version_id
+        for framework_id, version_id in session.exec(
             select(FrameworkVersion.framework_id, func.max(FrameworkVersion.id))
             .where(col(FrameworkVersion.framework_id).in_([f.id for f in frameworks]))
             .group_by(col(FrameworkVersion.framework_id))
         ).all()
-    )
+        if version_id is not None
+    }
     summaries = _summaries(session, list(latest_ids.values()))
     items = []
     for f in frameworks:
@@ -325,9 +328,7 @@ def get_version(
     return row[0], row[1]
 
 
-def version_by_number(
-    session: Session, *, framework: Framework, number: int
-) -> FrameworkVersion:
+def version_by_number(session: Session, *, framework: Framework, number: int) -> FrameworkVersion:
     version = session.exec(
         select(FrameworkVersion).where(
             FrameworkVersion.framework_id == framework.id, FrameworkVersion.number == number

@@ -28,9 +28,7 @@ def list_for(
     return list(rows), total
 
 
-def create(
-    session: Session, *, principal: Principal, data: PartnershipCreate
-) -> Partnership:
+def create(session: Session, *, principal: Principal, data: PartnershipCreate) -> Partnership:
     """Create a partnership; whoever creates it becomes its first partnership admin."""
     if session.exec(select(Partnership).where(Partnership.slug == data.slug)).first():
         raise Conflict(f"The slug “{data.slug}” is taken.")

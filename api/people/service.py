@@ -29,7 +29,9 @@ def _memberships(
     for m, agency_name in rows:
         assert m.id is not None
         out[m.user_id].append(
-            RoleRead(membership_id=m.id, role=m.role, agency_id=m.agency_id, agency_name=agency_name)
+            RoleRead(
+                membership_id=m.id, role=m.role, agency_id=m.agency_id, agency_name=agency_name
+            )
         )
     return out
 

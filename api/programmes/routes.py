@@ -18,9 +18,7 @@ def _programme(
     session: Session, principal: Principal, partnership_id: int, programme_id: int
 ) -> Programme:
     view = programme_view(principal, partnership_id)
-    return service.get(
-        session, partnership_id=partnership_id, programme_id=programme_id, view=view
-    )
+    return service.get(session, partnership_id=partnership_id, programme_id=programme_id, view=view)
 
 
 def _reply(session: Session, response: Response, programme: Programme) -> ProgrammeRead:
@@ -188,9 +186,7 @@ def list_asked_agencies(
 ) -> Page[AgencyRead]:
     """The agencies the programme asks for a return."""
     programme = _programme(session, principal, partnership_id, programme_id)
-    items, total = service.list_asked(
-        session, programme=programme, q=q, limit=limit, offset=offset
-    )
+    items, total = service.list_asked(session, programme=programme, q=q, limit=limit, offset=offset)
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 
@@ -209,7 +205,9 @@ def ask_agency(
     """Ask an agency for a return (until the programme closes). Asking twice is harmless."""
     require(principal, partnership_id, Action.manage_programmes)
     programme = _programme(session, principal, partnership_id, programme_id)
-    service.set_asked(session, principal=principal, programme=programme, agency_id=agency_id, asked=True)
+    service.set_asked(
+        session, principal=principal, programme=programme, agency_id=agency_id, asked=True
+    )
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

@@ -43,7 +43,9 @@ def _visible(query: Any, view: ProgrammeView) -> Any:
     return query
 
 
-def _reads(session: Session, rows: list[tuple[Programme, FrameworkVersion, str]]) -> list[ProgrammeRead]:
+def _reads(
+    session: Session, rows: list[tuple[Programme, FrameworkVersion, str]]
+) -> list[ProgrammeRead]:
     ids = [p.id for p, _, _ in rows]
     counts = dict(
         session.exec(
@@ -67,7 +69,11 @@ def _reads(session: Session, rows: list[tuple[Programme, FrameworkVersion, str]]
                 opened_at=p.opened_at,
                 closed_at=p.closed_at,
                 framework_version=FrameworkVersionRef(
-                    id=v.id, framework_id=v.framework_id, framework_key=key, number=v.number, name=v.name
+                    id=v.id,
+                    framework_id=v.framework_id,
+                    framework_key=key,
+                    number=v.number,
+                    name=v.name,
                 ),
                 asked_count=counts.get(p.id, 0),
                 version=p.version,

@@ -46,7 +46,11 @@ async def version_page(
 
 
 async def _version(
-    request: Request, place: InPartnership, client: Api, framework: dict, number: int  # type: ignore[type-arg]
+    request: Request,
+    place: InPartnership,
+    client: Api,
+    framework: dict,
+    number: int,  # type: ignore[type-arg]
 ) -> Response:
     version = await client.get(
         f"/partnerships/{place.id}/frameworks/{framework['id']}/versions/{number}",

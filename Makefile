@@ -51,8 +51,8 @@ $(HTMX_FILE):
 	mv .cache/npm/package/dist/htmx.min.js $@
 
 lint: $(BIN)/assure
-	$(BIN)/ruff check api web tests migrations
-	$(BIN)/ruff format --check api web tests migrations
+	$(BIN)/ruff check api web tests migrations bench
+	$(BIN)/ruff format --check api web tests migrations bench
 	$(BIN)/mypy api web
 
 test: $(BIN)/assure chromium htmx lint
@@ -72,4 +72,5 @@ test-postgres: $(BIN)/assure
 	@echo postgresql >> var/test-databases.txt
 
 bench: $(BIN)/assure
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python -m bench

@@ -1,0 +1,106 @@
+"""Small helpers shared by the API tests: problem+json checks, demo names, framework documents.
+
+Kept in a plain module (not conftest) so that test modules can import them by name;
+tests/api has no __init__.py on purpose, since a package called `api` would shadow the
+application's own `api` package.
+"""
+
+import copy
+import os
+from typing import Any
+
+import yaml
+from httpx import Response
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+API = "/api/v1"
+PASSWORD = "assure-demo-2023"
+PROBLEM = "application/problem+json"
+MAX_ID = 2**63 - 1
+
+PEOPLE = {
+    "admin": "admin@york.example",
+    "scrutineer": "scrutineer@york.example",
+    "panel": "panel@york.example",
+    "executive": "executive@york.example",
+    "editor": "editor@york.example",
+    "approver": "approver@york.example",
+    "north_admin": "admin@northyorkshire.example",
+    "platform": "platform@assure.example",
+}
+HOUSING = "City of York Council Housing Services"
+ON_POSTGRES = (os.environ.get("ASSURE_TEST_DATABASE_URL") or "").startswith("postgresql")
+
+
+def assert_problem(response: Response, status: int, *, field: str | None = None) -> dict[str, Any]:
+    """Assert an RFC 9457 problem of this status (and naming `field`, if given)."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM), response.headers
+    body = response.json()
+    assert body["status"] == status
+    assert body["type"].startswith("urn:assure:problem:")
+    assert isinstance(body["title"], str) and body["title"]
+    if field is not None:
+        assert field in error_fields(response), body
+    return body
+
+
+def error_fields(response: Response) -> set[str]:
+    return {e["field"] for e in response.json().get("errors") or []}
+
+
+def count(db: Session, model: Any, *where: Any) -> int:
+    """Rows of a table, as the test's transaction sees them."""
+    query = select(func.count()).select_from(model)
+    for clause in where:
+        query = query.where(clause)
+    return db.exec(query).one()
+
+
+_FRAMEWORK: dict[str, Any] = {
+    "key": "test-framework",
+    "name": "Test framework",
+    "description": "A framework for the tests.",
+    "rating_scale": {
+        "name": "Met or not",
+        "levels": [
+            {"code": "met", "label": "Met", "colour": "green"},
+            {"code": "not_met", "label": "Not met", "colour": "red", "needs_action": True},
+        ],
+    },
+    "standards": [
+        {
+            "code": "A",
+            "title": "Keeping children safe",
+            "requirements": [
+                {
+                    "code": "A1",
+                    "text": "We have a written safeguarding policy.",
+                    "evidence_prompts": ["The policy"],
+                },
+                {"code": "A2", "text": "Everyone knows the safeguarding lead."},
+            ],
+        },
+        {
+            "code": "B",
+            "title": "Safe people",
+            "requirements": [{"code": "B1", "text": "Volunteers have the right DBS check."}],
+        },
+    ],
+}
+
+
+def framework_doc(key: str = "test-framework", **changes: Any) -> dict[str, Any]:
+    """A small valid framework document (2 standards, 3 requirements)."""
+    doc = copy.deepcopy(_FRAMEWORK)
+    doc["key"] = key
+    doc.update(changes)
+    return doc
+
+
+def as_yaml(doc: dict[str, Any]) -> bytes:
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True).encode()
+
+
+YAML_HEADERS = {"Content-Type": "application/yaml"}

@@ -1,0 +1,160 @@
+"""Fixtures for the API tests.
+
+`api_app` and `client` are redefined here with the same meaning as in tests/conftest.py
+(every request runs in the test's rolled-back transaction), but the app and its TestClient
+are built once per run: building the app costs more than most tests, and nothing in it
+holds state between requests except the session override, which points at the current
+test's connection.
+"""
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from apikit import API, HOUSING, PEOPLE
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection
+from sqlmodel import Session, select
+
+from api.db import get_session
+from api.main import create_app
+from api.models import Agency, Membership, Partnership, PartnershipAgency, User
+from api.permissions import SCOPES
+
+
+class _Slot:
+    connection: Connection | None = None
+
+
+@pytest.fixture(scope="session")
+def _shared_app() -> tuple[FastAPI, _Slot]:
+    app = create_app()
+    slot = _Slot()
+
+    def session_in_test_transaction() -> Iterator[Session]:
+        assert slot.connection is not None, "a request outside a test"
+        with Session(
+            bind=slot.connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        ) as session:
+            yield session
+
+    app.dependency_overrides[get_session] = session_in_test_transaction
+    return app, slot
+
+
+@pytest.fixture(scope="session")
+def _shared_clients(_shared_app: tuple[FastAPI, _Slot]) -> Iterator[tuple[TestClient, TestClient]]:
+    app, _ = _shared_app
+    with (
+        TestClient(app, base_url="http://testserver") as strict,
+        TestClient(app, base_url="http://testserver", raise_server_exceptions=False) as lenient,
+    ):
+        yield strict, lenient
+
+
+@pytest.fixture
+def api_app(_shared_app: tuple[FastAPI, _Slot], connection: Connection) -> Iterator[FastAPI]:
+    app, slot = _shared_app
+    slot.connection = connection
+    yield app
+    slot.connection = None
+
+
+@pytest.fixture
+def client(api_app: FastAPI, _shared_clients: tuple[TestClient, TestClient]) -> TestClient:
+    strict, _ = _shared_clients
+    strict.cookies.clear()
+    return strict
+
+
+@pytest.fixture
+def lenient_client(api_app: FastAPI, _shared_clients: tuple[TestClient, TestClient]) -> TestClient:
+    """A client that answers a server error with its 500 response instead of raising it."""
+    _, lenient = _shared_clients
+    lenient.cookies.clear()
+    return lenient
+
+
+@pytest.fixture
+def auth(token_for: Callable[[str], dict[str, str]]) -> Callable[[str], dict[str, str]]:
+    """Headers for a demo person by short name (`admin`, `editor`, `north_admin`, …)."""
+    issued: dict[str, dict[str, str]] = {}
+
+    def headers(who: str) -> dict[str, str]:
+        if who not in issued:
+            issued[who] = token_for(PEOPLE[who])
+        return issued[who]
+
+    return headers
+
+
+@pytest.fixture
+def service_token(
+    client: TestClient, auth: Callable[[str], dict[str, str]], york: Partnership
+) -> Callable[..., tuple[dict[str, str], dict[str, Any]]]:
+    """Issue a service token through the API, as York's admin unless told otherwise."""
+
+    def issue(
+        scopes: list[str] | tuple[str, ...] = SCOPES,
+        *,
+        partnership_id: int | None = None,
+        issuer: str = "admin",
+        name: str = "test system",
+    ) -> tuple[dict[str, str], dict[str, Any]]:
+        pid = partnership_id or york.id
+        r = client.post(
+            f"{API}/partnerships/{pid}/service-tokens",
+            json={"name": name, "scopes": list(scopes)},
+            headers=auth(issuer),
+        )
+        assert r.status_code == 201, r.text
+        body = r.json()
+        return {"Authorization": f"Bearer {body['token']}"}, body
+
+    return issue
+
+
+@pytest.fixture
+def agency_id(db: Session) -> Callable[..., int]:
+    """The id of an agency by name (York's housing service by default)."""
+
+    def find(name: str = HOUSING) -> int:
+        row = db.exec(select(Agency.id).where(Agency.name == name)).one()
+        assert row is not None
+        return row
+
+    return find
+
+
+@pytest.fixture
+def user_id(db: Session) -> Callable[[str], int]:
+    def find(who: str) -> int:
+        row = db.exec(select(User.id).where(User.email == PEOPLE.get(who, who))).one()
+        assert row is not None
+        return row
+
+    return find
+
+
+@pytest.fixture
+def membership_id(db: Session, user_id: Callable[[str], int]) -> Callable[..., int]:
+    """The id of a demo person's (first) membership."""
+
+    def find(who: str) -> int:
+        row = db.exec(
+            select(Membership.id).where(Membership.user_id == user_id(who)).order_by(Membership.id)
+        ).first()
+        assert row is not None
+        return row
+
+    return find
+
+
+@pytest.fixture
+def york_agency_ids(db: Session, york: Partnership) -> list[int]:
+    return list(
+        db.exec(
+            select(PartnershipAgency.agency_id).where(PartnershipAgency.partnership_id == york.id)
+        ).all()
+    )

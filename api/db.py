@@ -1,6 +1,6 @@
 """The engine and the request-scoped session. Routes own the unit of work: they commit."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -34,8 +34,12 @@ def get_engine() -> Engine:
     return make_engine(get_settings().database_url)
 
 
-def get_session() -> Iterator[Session]:
-    """One session per request; nothing is written unless the route commits."""
+async def get_session() -> AsyncIterator[Session]:
+    """One session per request; nothing is written unless the route commits.
+
+    Async only so that FastAPI does not hop to a thread to open and close it: creating a
+    session does no I/O, and closing it only returns its connection to the pool.
+    """
     with Session(get_engine(), expire_on_commit=False) as session:
         yield session
 

@@ -116,7 +116,9 @@ def main() -> int:
     paths = {
         "agencies list (30)": f"/api/v1/partnerships/{pid}/agencies?limit=30",
         "programmes list (5)": f"/api/v1/partnerships/{pid}/programmes?limit=20",
-        "framework version (40 req.)": f"/api/v1/partnerships/{pid}/frameworks/{fid}/versions/1",
+        f"framework version ({SCALE['requirements']} req.)": (
+            f"/api/v1/partnerships/{pid}/frameworks/{fid}/versions/1"
+        ),
     }
     try:
         say(f"wrk: {CONNECTIONS} connections, 2 threads, {DURATION} per run, one server process")

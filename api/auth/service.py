@@ -44,9 +44,11 @@ def sign_in(
     if not verify_password(user.password_hash if user else None, password) or not (
         user and user.is_active
     ):
+        # Forget failures older than the window, so the table stays small under attack.
+        session.execute(delete(SignInFailure).where(col(SignInFailure.failed_at) <= now - window))
         session.add(SignInFailure(email=email, failed_at=now))
         raise NotAuthenticated("The email or password is not right.")
-    session.exec(delete(SignInFailure).where(col(SignInFailure.email) == email))  # type: ignore[call-overload]
+    session.execute(delete(SignInFailure).where(col(SignInFailure.email) == email))
     token, digest = new_token()
     row = ApiToken(
         token_hash=digest,

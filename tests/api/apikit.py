@@ -10,6 +10,8 @@ import os
 from typing import Any
 
 import yaml
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from httpx import Response
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -31,6 +33,35 @@ PEOPLE = {
 }
 HOUSING = "City of York Council Housing Services"
 ON_POSTGRES = (os.environ.get("ASSURE_TEST_DATABASE_URL") or "").startswith("postgresql")
+
+
+def api_routes(app: FastAPI) -> dict[tuple[str, str], APIRoute]:
+    """Every (method, path) under /api/v1, with its route, from the router and the OpenAPI.
+
+    FastAPI 0.16x keeps included routers nested; `iter_route_contexts` flattens them.
+    The OpenAPI paths are added as a cross-check, so that neither source can hide a route.
+    """
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # older FastAPI: routes are already flat
+        contexts: list[Any] = [r for r in app.routes if isinstance(r, APIRoute)]
+        flat = [(c.path, c.methods, c) for c in contexts]
+    else:
+        flat = [
+            (c.path, c.methods, c.original_route)
+            for c in iter_route_contexts(app.routes)
+            if isinstance(c.original_route, APIRoute)
+        ]
+    found: dict[tuple[str, str], Any] = {
+        (method, path): route
+        for path, methods, route in flat
+        if path and path.startswith(API)
+        for method in methods or ()
+    }
+    for path, operations in app.openapi()["paths"].items():
+        for method in operations if path.startswith(API) else ():
+            found.setdefault((method.upper(), path), None)
+    return found
 
 
 def assert_problem(response: Response, status: int, *, field: str | None = None) -> dict[str, Any]:

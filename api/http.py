@@ -4,8 +4,9 @@ from datetime import UTC, datetime
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Header, Path, Query, Response
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
 
+from api.fields import NoNul
 from api.problems import PreconditionFailed, PreconditionRequired
 
 MAX_ID = 2**63 - 1
@@ -17,7 +18,9 @@ IfMatch = Annotated[
 ]
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Rows to skip")]
-Search = Annotated[str | None, Query(max_length=100, description="Text to look for in the name")]
+Search = Annotated[
+    str | None, Query(max_length=100, description="Text to look for in the name"), NoNul
+]
 
 T = TypeVar("T")
 
@@ -45,7 +48,7 @@ def check_if_match(if_match: str | None, version: int, *, required: bool = True)
                 "Send the record's ETag in If-Match, so that no one else's change is lost."
             )
         return
-    tags = {t.strip().removeprefix("W/") for t in if_match.split(",")}
+    tags = {t.strip() for t in if_match.split(",")}  # strong comparison (RFC 9110 13.1.1)
     if "*" not in tags and etag(version) not in tags:
         raise PreconditionFailed(
             f"Someone changed this record since you read it (now at version {version}). "
@@ -59,8 +62,12 @@ def like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def as_utc(value: datetime | None) -> datetime | None:
-    """Read a timestamp without a zone as UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
+def _within_reason(value: datetime) -> datetime:
+    """A timestamp without a zone is UTC; one far outside any record's life is refused."""
+    value = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    if not 1900 <= value.year <= 2999:
+        raise ValueError("must be a time between the years 1900 and 2999")
+    return value.astimezone(UTC)
+
+
+Timestamp = Annotated[datetime, AfterValidator(_within_reason)]

@@ -74,6 +74,17 @@ def require(principal: Principal, partnership_id: int, action: Action) -> None:
         raise Forbidden("Your role in this partnership does not allow this.")
 
 
+def require_may_grant(principal: Principal, partnership_id: int, role: Role) -> None:
+    """Who may give a role: whoever manages people, but only a person makes an admin.
+
+    A service token that manages people must not be able to mint the admins who manage
+    service tokens, or a token's scopes would mean nothing.
+    """
+    require(principal, partnership_id, Action.manage_people)
+    if role == Role.partnership_admin and principal.is_service:
+        raise Forbidden("Only a person may make someone a partnership admin.")
+
+
 def require_platform_admin(principal: Principal) -> None:
     if not principal.is_platform_admin:
         raise Forbidden("Only the installation's platform admins may do this.")

@@ -7,6 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -178,6 +179,19 @@ def install(app: FastAPI) -> None:
             headers=dict(exc.headers or {}),
         )
 
+    @app.exception_handler(DataError)
+    async def unstorable(request: Request, exc: DataError) -> JSONResponse:
+        # A safety net: validation should catch these first, with the field named.
+        log.warning("database refused a value on %s %s: %s", request.method, request.url.path, exc)
+        return problem_response(
+            request,
+            status=422,
+            slug="validation",
+            title="The request is not valid",
+            detail="A value is out of range or has characters that cannot be stored. "
+            "Nothing was saved.",
+        )
+
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
@@ -193,7 +207,7 @@ def install(app: FastAPI) -> None:
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the problem statuses a route can return."""
     descriptions = {
-        400: "Bad request",
+        400: "The body could not be read (e.g. JSON nested too deeply)",
         401: "Not signed in, or the token is invalid, expired or revoked",
         403: "Signed in, but not allowed to do this",
         404: "Not found, or not visible to you",

@@ -16,8 +16,8 @@ from api.settings import get_settings
 from web import client as api_client
 from web import session as web_session
 from web.client import ApiClient, ApiError
-from web.deps import CsrfRejected, NeedsSignIn, PageNotFound, verify_csrf
-from web.pages import redirect, render
+from web.deps import CsrfRejected, NeedsSignIn, PageForbidden, PageNotFound, verify_csrf
+from web.pages import redirect, render, same_site_path
 from web.routes import agencies, audit, auth, frameworks, home, people, programmes
 
 STATIC = Path(__file__).parent / "static"
@@ -53,9 +53,10 @@ def create_app(api: ApiClient) -> FastAPI:
 
     @app.exception_handler(NeedsSignIn)
     async def needs_sign_in(request: Request, _: NeedsSignIn) -> Response:
-        target = request.url.path
-        if request.url.query:
-            target += "?" + request.url.query
+        if request.method == "GET":
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        else:  # after signing in, come back to the page the form was on, not to its POST
+            target = same_site_path(request.headers.get("referer"), request) or "/"
         return redirect(request, f"/sign-in?next={quote(target, safe='')}")
 
     @app.exception_handler(CsrfRejected)
@@ -73,6 +74,10 @@ def create_app(api: ApiClient) -> FastAPI:
             request, 404, "Page not found", "Check the address, or go back to the start page."
         )
 
+    @app.exception_handler(PageForbidden)
+    async def forbidden(request: Request, exc: PageForbidden) -> Response:
+        return _error_page(request, 403, "You cannot do this", str(exc))
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 404:
@@ -88,6 +93,8 @@ def create_app(api: ApiClient) -> FastAPI:
             return await not_found(request, PageNotFound())
         if exc.status == 403:
             return _error_page(request, 403, "You cannot do this", exc.detail)
+        if exc.status == 422 and request.method == "GET":  # the API refused the address's query
+            return await bad_address(request, RequestValidationError([]))
         return _error_page(request, exc.status, "That did not work", exc.detail)
 
     @app.exception_handler(RequestValidationError)

@@ -23,6 +23,10 @@ class PageNotFound(Exception):
     pass
 
 
+class PageForbidden(Exception):
+    """The viewer's role does not allow this page; the message says so."""
+
+
 def api(request: Request) -> ApiClient:
     client: ApiClient = request.app.state.api
     return client
@@ -86,6 +90,10 @@ class Place:
 
     def may(self, action: str) -> bool:
         return action in self.partnership["actions"]
+
+    def require(self, action: str, message: str) -> None:
+        if not self.may(action):
+            raise PageForbidden(message)
 
     def context(self, **extra: Any) -> dict[str, Any]:
         return {"me": self.viewer.me, "place": self, **extra}

@@ -3,7 +3,7 @@ from the same template, so the markup exists once."""
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote_plus
+from urllib.parse import quote_plus, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
@@ -29,8 +29,12 @@ for _name in ("error_summary", "field_error", "described", "pagination", "status
 
 
 def is_htmx(request: Request) -> bool:
+    """An htmx request for a fragment; a boosted link or a history restore wants the page."""
+    headers = request.headers
     return (
-        request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+        headers.get("HX-Request") == "true"
+        and headers.get("HX-Boosted") != "true"
+        and headers.get("HX-History-Restore-Request") != "true"
     )
 
 
@@ -59,14 +63,18 @@ def render(
         html = template.render(ctx)
     response = HTMLResponse(html, status_code=status, headers=headers)
     response.headers["Vary"] = "HX-Request"
+    response.headers["Cache-Control"] = "no-store"  # pages hold personal, changing data
     return response
 
 
 def redirect(request: Request, url: str) -> Response:
     """See Other for a normal request; HX-Redirect for htmx, which would otherwise swap it."""
     if is_htmx(request):
-        return Response(status_code=200, headers={"HX-Redirect": url})
-    return RedirectResponse(url, status_code=303)
+        response = Response(status_code=200, headers={"HX-Redirect": url})
+    else:
+        response = RedirectResponse(url, status_code=303)
+    response.headers["Vary"] = "HX-Request"
+    return response
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -96,9 +104,20 @@ def pager(request: Request, result: dict[str, Any]) -> dict[str, Any]:
         return request.url.path + "?" + "&".join(f"{k}={quote_plus(v)}" for k, v in params.items())
 
     return {
-        "first": offset + 1 if total else 0,
+        "first": offset + 1 if offset < total else 0,
         "last": min(offset + limit, total),
         "total": total,
         "previous": link(page - 1) if page > 1 else None,
         "next": link(page + 1) if offset + limit < total else None,
     }
+
+
+def same_site_path(url: str | None, request: Request) -> str | None:
+    """The path (and query) of a URL on this site, or None for anything else."""
+    if not url:
+        return None
+    parsed = urlsplit(url)
+    if parsed.netloc and parsed.netloc != request.url.netloc:
+        return None
+    path = parsed.path + (f"?{parsed.query}" if parsed.query else "")
+    return safe_next(path, default="") or None

@@ -45,7 +45,7 @@ def list_agencies(
     "/partnerships/{partnership_id}/agencies",
     response_model=AgencyRead,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(401, 403, 404, 409, 422),
+    responses=responses(400, 401, 403, 404, 409, 422),
 )
 def create_agency(
     partnership_id: Id,
@@ -82,7 +82,7 @@ def read_agency(
 @router.patch(
     "/partnerships/{partnership_id}/agencies/{agency_id}",
     response_model=AgencyRead,
-    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    responses=responses(400, 401, 403, 404, 409, 412, 422, 428),
 )
 def update_agency(
     partnership_id: Id,

@@ -92,7 +92,7 @@ def _ensure_unique_name(
     if agency_id is not None:
         query = query.where(Agency.id != agency_id)
     if session.exec(query).first() is not None:
-        raise Conflict(f"This partnership already has an agency called “{name}”.")
+        raise Conflict(f"A partnership of this agency already has an agency called “{name}”.")
 
 
 def _state(agency: Agency, link: PartnershipAgency) -> dict[str, Any]:
@@ -164,11 +164,22 @@ def update(
     data: AgencyUpdate,
 ) -> AgencyRead:
     before = _state(agency, link)
-    changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None}
+    changes = {
+        k: v
+        for k, v in data.model_dump(exclude_unset=True).items()
+        if v is not None and before[k] != v
+    }
+    if not changes:  # nothing to change: no new version, no event
+        return _read(agency, link)
     if "name" in changes:
-        _ensure_unique_name(
-            session, partnership_id=link.partnership_id, name=changes["name"], agency_id=agency.id
-        )
+        # The agency is one record in every partnership it belongs to: the name must be free
+        # in each of them.
+        for partnership_id in session.exec(
+            select(PartnershipAgency.partnership_id).where(PartnershipAgency.agency_id == agency.id)
+        ):
+            _ensure_unique_name(
+                session, partnership_id=partnership_id, name=changes["name"], agency_id=agency.id
+            )
         agency.name = changes["name"]
     if "sector" in changes:
         agency.sector = changes["sector"]

@@ -1,4 +1,3 @@
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -6,7 +5,8 @@ from fastapi import APIRouter, Query
 from api.audit import service
 from api.audit.schemas import AuditEventRead
 from api.db import SessionDep
-from api.http import MAX_ID, Id, Limit, Offset, Page, as_utc
+from api.fields import NoNul
+from api.http import MAX_ID, Id, Limit, Offset, Page, Timestamp
 from api.permissions import Action, require
 from api.problems import responses
 from api.security import CurrentPrincipal
@@ -23,12 +23,12 @@ def list_audit_events(
     partnership_id: Id,
     session: SessionDep,
     principal: CurrentPrincipal,
-    action: Annotated[str | None, Query(max_length=64)] = None,
-    entity_type: Annotated[str | None, Query(max_length=64)] = None,
+    action: Annotated[str | None, Query(max_length=64), NoNul] = None,
+    entity_type: Annotated[str | None, Query(max_length=64), NoNul] = None,
     entity_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     actor_user_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Timestamp | None = None,
+    until: Timestamp | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[AuditEventRead]:
@@ -41,8 +41,8 @@ def list_audit_events(
         entity_type=entity_type,
         entity_id=entity_id,
         actor_user_id=actor_user_id,
-        since=as_utc(since),
-        until=as_utc(until),
+        since=since,
+        until=until,
         limit=limit,
         offset=offset,
     )

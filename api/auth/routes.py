@@ -12,7 +12,7 @@ from api.auth.schemas import (
     TokenRead,
 )
 from api.db import SessionDep
-from api.http import Id
+from api.http import Id, Limit, Offset, Page
 from api.permissions import Action, require
 from api.problems import NotAuthenticated, responses
 from api.security import CurrentPrincipal
@@ -55,22 +55,30 @@ def read_me(principal: CurrentPrincipal, session: SessionDep) -> MeRead:
 
 @router.get(
     "/partnerships/{partnership_id}/service-tokens",
-    response_model=list[ServiceTokenRead],
+    response_model=Page[ServiceTokenRead],
     responses=responses(401, 403, 404, 422),
 )
 def list_service_tokens(
-    partnership_id: Id, principal: CurrentPrincipal, session: SessionDep
-) -> list[ServiceTokenRead]:
+    partnership_id: Id,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> Page[ServiceTokenRead]:
+    """The partnership's service tokens, newest first (never the tokens themselves)."""
     require(principal, partnership_id, Action.manage_service_tokens)
-    rows = service.list_service_tokens(session, partnership_id=partnership_id)
-    return [ServiceTokenRead.model_validate(r) for r in rows]
+    rows, total = service.list_service_tokens(
+        session, partnership_id=partnership_id, limit=limit, offset=offset
+    )
+    items = [ServiceTokenRead.model_validate(r) for r in rows]
+    return Page(items=items, total=total, limit=limit, offset=offset)
 
 
 @router.post(
     "/partnerships/{partnership_id}/service-tokens",
     response_model=ServiceTokenIssued,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(401, 403, 404, 422),
+    responses=responses(400, 401, 403, 404, 422),
 )
 def issue_service_token(
     partnership_id: Id, body: ServiceTokenCreate, principal: CurrentPrincipal, session: SessionDep

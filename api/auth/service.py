@@ -160,14 +160,19 @@ def issue_service_token(
     return token, row
 
 
-def list_service_tokens(session: Session, *, partnership_id: int) -> list[ApiToken]:
-    return list(
-        session.exec(
-            select(ApiToken)
-            .where(ApiToken.partnership_id == partnership_id, ApiToken.kind == TokenKind.service)
-            .order_by(col(ApiToken.created_at).desc())
-        )
+def list_service_tokens(
+    session: Session, *, partnership_id: int, limit: int, offset: int
+) -> tuple[list[ApiToken], int]:
+    query = select(ApiToken).where(
+        ApiToken.partnership_id == partnership_id, ApiToken.kind == TokenKind.service
     )
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(col(ApiToken.created_at).desc(), col(ApiToken.id).desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return list(rows), total
 
 
 def revoke_service_token(

@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response, status
@@ -8,7 +9,7 @@ from api.frameworks.schemas import FrameworkDoc, FrameworkRead, FrameworkSummary
 from api.http import Id, Limit, Offset, Page, Search
 from api.permissions import Action, require
 from api.problems import DomainError, PayloadTooLarge, responses
-from api.security import CurrentPrincipal
+from api.security import CurrentPrincipal, Principal
 
 router = APIRouter(tags=["frameworks"])
 
@@ -19,8 +20,21 @@ class UnsupportedMediaType(DomainError):
     status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
 
 
-async def framework_document(request: Request) -> bytes:
-    """The raw framework document, if it is JSON or YAML and not too large."""
+def may_import(partnership_id: Id, principal: CurrentPrincipal) -> Principal:
+    require(principal, partnership_id, Action.manage_frameworks)
+    return principal
+
+
+@dataclass
+class Document:
+    raw: bytes
+    is_json: bool
+
+
+async def framework_document(
+    request: Request, principal: Annotated[Principal, Depends(may_import)]
+) -> Document:
+    """The raw framework document, once the caller may import, if JSON or YAML, not too big."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json" and media_type not in YAML_TYPES:
         raise UnsupportedMediaType("Send the framework as application/json or application/yaml.")
@@ -31,7 +45,7 @@ async def framework_document(request: Request) -> bytes:
             raise PayloadTooLarge(
                 f"A framework may be at most {service.MAX_DOCUMENT_BYTES:,} bytes."
             )
-    return body
+    return Document(raw=body, is_json=media_type == "application/json")
 
 
 @router.get(
@@ -73,8 +87,8 @@ def list_frameworks(
 )
 def import_framework(
     partnership_id: Id,
-    document: Annotated[bytes, Depends(framework_document)],
-    principal: CurrentPrincipal,
+    document: Annotated[Document, Depends(framework_document)],
+    principal: Annotated[Principal, Depends(may_import)],
     session: SessionDep,
 ) -> VersionRead:
     """Import a framework: a new key makes version 1, a known key its next version.
@@ -82,8 +96,9 @@ def import_framework(
     Every problem is reported with its place (`standards[2].requirements[0].text`), and
     nothing is loaded unless the whole document is valid.
     """
-    require(principal, partnership_id, Action.manage_frameworks)
-    doc = service.validate_document(service.parse_document(document))
+    doc = service.validate_document(
+        service.parse_document(document.raw, json_only=document.is_json)
+    )
     version = service.import_document(
         session, principal=principal, partnership_id=partnership_id, doc=doc
     )

@@ -5,20 +5,17 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
+from api.fields import NoNul
+from api.fields import text as text_constraints
 from api.models import Colour
-
-Code = Annotated[
-    str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=20)
-]
-Title = Annotated[
-    str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=200)
-]
 
 
 def _text(max_length: int, min_length: int = 1) -> object:
-    return StringConstraints(
-        strict=True, strip_whitespace=True, min_length=min_length, max_length=max_length
-    )
+    return text_constraints(max_length, min_length=min_length, strict=True)
+
+
+Code = Annotated[str, _text(20), NoNul]
+Title = Annotated[str, _text(200), NoNul]
 
 
 class _Doc(BaseModel):
@@ -27,30 +24,32 @@ class _Doc(BaseModel):
 
 class LevelDoc(_Doc):
     code: Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
-    label: Annotated[str, _text(60)]
+    label: Annotated[str, _text(60), NoNul]
     colour: Annotated[Colour, Field(strict=False)]
     needs_action: StrictBool = False
     needs_reason: StrictBool = False
     scored: StrictBool = True
-    description: Annotated[str, _text(500)] | None = None
+    description: Annotated[str, _text(500), NoNul] | None = None
 
 
 class RatingScaleDoc(_Doc):
-    name: Annotated[str, _text(100)]
+    name: Annotated[str, _text(100), NoNul]
     levels: list[LevelDoc] = Field(min_length=2, max_length=10)
 
 
 class RequirementDoc(_Doc):
     code: Code
-    text: Annotated[str, _text(1000)]
-    guidance: Annotated[str, _text(4000)] | None = None
-    evidence_prompts: list[Annotated[str, _text(500)]] = Field(default_factory=list, max_length=10)
+    text: Annotated[str, _text(1000), NoNul]
+    guidance: Annotated[str, _text(4000), NoNul] | None = None
+    evidence_prompts: list[Annotated[str, _text(500), NoNul]] = Field(
+        default_factory=list, max_length=10
+    )
 
 
 class StandardDoc(_Doc):
     code: Code
     title: Title
-    description: Annotated[str, _text(2000)] | None = None
+    description: Annotated[str, _text(2000), NoNul] | None = None
     requirements: list[RequirementDoc] = Field(min_length=1, max_length=30)
 
 
@@ -59,7 +58,7 @@ class FrameworkDoc(_Doc):
 
     key: Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
     name: Title
-    description: Annotated[str, _text(2000)] | None = None
+    description: Annotated[str, _text(2000), NoNul] | None = None
     rating_scale: RatingScaleDoc
     standards: list[StandardDoc] = Field(min_length=1, max_length=50)
 

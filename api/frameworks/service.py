@@ -47,17 +47,27 @@ def _place(loc: tuple[int | str, ...]) -> str:
     return out or "document"
 
 
-def parse_document(raw: bytes | str) -> dict[str, Any]:
-    """Read YAML or JSON (JSON is YAML) into a mapping, or say where it is malformed."""
+def parse_document(raw: bytes | str, *, json_only: bool = False) -> dict[str, Any]:
+    """Read YAML (or, with `json_only`, strict JSON) into a mapping, or say where it breaks."""
     if len(raw) > MAX_DOCUMENT_BYTES:
         raise Invalid({"document": f"is larger than {MAX_DOCUMENT_BYTES:,} bytes"})
-    try:
-        data = yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or "not valid YAML or JSON"
-        raise Invalid({"document": f"{where}{problem}"}) from None
+    if json_only:
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise Invalid(
+                {"document": f"line {exc.lineno}, column {exc.colno}: {exc.msg}"}
+            ) from None
+        except UnicodeDecodeError:
+            raise Invalid({"document": "is not UTF-8 text"}) from None
+    else:
+        try:
+            data = yaml.safe_load(raw)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+            problem = getattr(exc, "problem", None) or "not valid YAML or JSON"
+            raise Invalid({"document": f"{where}{problem}"}) from None
     if not isinstance(data, dict):
         raise Invalid({"document": "must be a mapping with key, name, rating_scale and standards"})
     return data

@@ -3,10 +3,10 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from api.models.base import fk_field, id_field, timestamp_field
+from api.models.base import EnumText, fk_field, id_field, timestamp_field
 
 
 class Colour(StrEnum):
@@ -33,7 +33,7 @@ class RatingLevel(SQLModel, table=True):
     position: int
     code: str = Field(max_length=32)
     label: str = Field(max_length=60)
-    colour: Colour = Field(sa_type=String(16))  # type: ignore[call-overload]
+    colour: Colour = Field(sa_type=EnumText(Colour, 16))  # type: ignore[call-overload]
     needs_action: bool = False
     needs_reason: bool = False
     scored: bool = True

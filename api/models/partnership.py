@@ -2,10 +2,10 @@
 
 from enum import StrEnum
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field
 
-from api.models.base import Versioned, fk_field, id_field
+from api.models.base import EnumText, Versioned, fk_field, id_field
 
 
 class Sector(StrEnum):
@@ -32,7 +32,7 @@ class Agency(Versioned, table=True):
 
     id: int | None = id_field()
     name: str = Field(max_length=200)
-    sector: Sector = Field(sa_type=String(32))  # type: ignore[call-overload]
+    sector: Sector = Field(sa_type=EnumText(Sector, 32))  # type: ignore[call-overload]
 
 
 class PartnershipAgency(Versioned, table=True):

@@ -3,10 +3,17 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, String
+from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from api.models.base import Versioned, fk_field, id_field, optional_timestamp_field, timestamp_field
+from api.models.base import (
+    EnumText,
+    Versioned,
+    fk_field,
+    id_field,
+    optional_timestamp_field,
+    timestamp_field,
+)
 
 
 class Role(StrEnum):
@@ -52,7 +59,7 @@ class Membership(SQLModel, table=True):
     id: int | None = id_field()
     user_id: int = fk_field("user.id")
     partnership_id: int = fk_field("partnership.id")
-    role: Role = Field(sa_type=String(32))  # type: ignore[call-overload]
+    role: Role = Field(sa_type=EnumText(Role, 32))  # type: ignore[call-overload]
     agency_id: int | None = fk_field("agency.id", nullable=True)
     created_at: datetime = timestamp_field()
 
@@ -69,7 +76,7 @@ class ApiToken(SQLModel, table=True):
 
     id: int | None = id_field()
     token_hash: str = Field(max_length=64, unique=True)
-    kind: TokenKind = Field(sa_type=String(16))  # type: ignore[call-overload]
+    kind: TokenKind = Field(sa_type=EnumText(TokenKind, 16))  # type: ignore[call-overload]
     name: str = Field(max_length=100)
     user_id: int | None = fk_field("user.id", nullable=True)
     partnership_id: int | None = fk_field("partnership.id", nullable=True)

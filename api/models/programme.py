@@ -3,10 +3,11 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import String, Text, UniqueConstraint
+from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from api.models.base import (
+    EnumText,
     Versioned,
     fk_field,
     id_field,
@@ -29,7 +30,10 @@ class Programme(Versioned, table=True):
     description: str | None = Field(default=None, sa_type=Text)
     opens_on: date
     deadline: date
-    status: ProgrammeStatus = Field(default=ProgrammeStatus.draft, sa_type=String(16))  # type: ignore[call-overload]
+    status: ProgrammeStatus = Field(
+        default=ProgrammeStatus.draft,
+        sa_type=EnumText(ProgrammeStatus, 16),  # type: ignore[call-overload]
+    )
     opened_at: datetime | None = optional_timestamp_field()
     closed_at: datetime | None = optional_timestamp_field()
 

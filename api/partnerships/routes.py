@@ -25,7 +25,7 @@ def list_partnerships(
     "/partnerships",
     response_model=PartnershipRead,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(401, 403, 409, 422),
+    responses=responses(400, 401, 403, 409, 422),
 )
 def create_partnership(
     body: PartnershipCreate, principal: CurrentPrincipal, session: SessionDep, response: Response
@@ -55,7 +55,7 @@ def read_partnership(
 @router.patch(
     "/partnerships/{partnership_id}",
     response_model=PartnershipRead,
-    responses=responses(401, 403, 404, 412, 422, 428),
+    responses=responses(400, 401, 403, 404, 412, 422, 428),
 )
 def update_partnership(
     partnership_id: Id,

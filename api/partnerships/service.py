@@ -58,9 +58,13 @@ def update(
     session: Session, *, principal: Principal, partnership: Partnership, data: PartnershipUpdate
 ) -> Partnership:
     before = audit.snapshot(partnership)
-    changes = data.model_dump(exclude_unset=True)
-    if "name" in changes and changes["name"] is None:
-        changes.pop("name")
+    changes = {
+        k: v
+        for k, v in data.model_dump(exclude_unset=True).items()
+        if (v is not None or k == "area") and getattr(partnership, k) != v
+    }
+    if not changes:  # nothing to change: no new version, no event
+        return partnership
     for key, value in changes.items():
         setattr(partnership, key, value)
     bump_version(session, partnership)

@@ -47,7 +47,7 @@ def list_users(
     "/partnerships/{partnership_id}/users",
     response_model=UserRead,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(401, 403, 404, 409, 422),
+    responses=responses(400, 401, 403, 404, 409, 422),
 )
 def create_user(
     partnership_id: Id,
@@ -85,7 +85,7 @@ def read_user(
 @router.patch(
     "/partnerships/{partnership_id}/users/{user_id}",
     response_model=UserRead,
-    responses=responses(401, 403, 404, 412, 422, 428),
+    responses=responses(400, 401, 403, 404, 412, 422, 428),
 )
 def update_user(
     partnership_id: Id,
@@ -111,7 +111,7 @@ def update_user(
     "/partnerships/{partnership_id}/users/{user_id}/roles",
     response_model=UserRead,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(401, 403, 404, 409, 422),
+    responses=responses(400, 401, 403, 404, 409, 422),
 )
 def add_role(
     partnership_id: Id,

@@ -12,6 +12,7 @@ from api.db import bump_version
 from api.http import like
 from api.models import Agency, Membership, Role, User
 from api.people.schemas import GrantIn, RoleRead, UserCreate, UserRead, UserUpdate
+from api.permissions import require_may_grant
 from api.problems import Conflict, Invalid, NotFound
 from api.security import Principal, hash_password
 
@@ -99,10 +100,21 @@ def read(session: Session, *, partnership_id: int, user: User) -> UserRead:
 
 
 def _add_grant(
-    session: Session, *, principal: Principal, partnership_id: int, user: User, grant: GrantIn
+    session: Session,
+    *,
+    principal: Principal,
+    partnership_id: int,
+    user: User,
+    grant: GrantIn,
+    at: str = "agency_id",
 ) -> Membership:
+    """Give `user` a role; `at` names the field the grant came from, for errors."""
+    require_may_grant(principal, partnership_id, grant.role)
     if grant.agency_id is not None:
-        agencies.get_pair(session, partnership_id=partnership_id, agency_id=grant.agency_id)
+        try:
+            agencies.get_pair(session, partnership_id=partnership_id, agency_id=grant.agency_id)
+        except NotFound:
+            raise Invalid({at: "is not an agency of this partnership"}) from None
     existing = session.exec(
         select(Membership).where(
             Membership.user_id == user.id,
@@ -154,9 +166,14 @@ def create(
             partnership_id=partnership_id,
             after=audit.snapshot(user),
         )
-    for grant in data.roles:
+    for i, grant in enumerate(data.roles):
         _add_grant(
-            session, principal=principal, partnership_id=partnership_id, user=user, grant=grant
+            session,
+            principal=principal,
+            partnership_id=partnership_id,
+            user=user,
+            grant=grant,
+            at=f"roles.{i}.agency_id",
         )
     return read(session, partnership_id=partnership_id, user=user)
 
@@ -164,6 +181,8 @@ def create(
 def update(
     session: Session, *, principal: Principal, partnership_id: int, user: User, data: UserUpdate
 ) -> UserRead:
+    if user.name == data.name:  # nothing to change: no new version, no event
+        return read(session, partnership_id=partnership_id, user=user)
     before = audit.snapshot(user)
     user.name = data.name
     bump_version(session, user)

@@ -58,7 +58,7 @@ def list_programmes(
     "/partnerships/{partnership_id}/programmes",
     response_model=ProgrammeRead,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(401, 403, 404, 422),
+    responses=responses(400, 401, 403, 404, 422),
 )
 def create_programme(
     partnership_id: Id,
@@ -95,7 +95,7 @@ def read_programme(
 @router.patch(
     "/partnerships/{partnership_id}/programmes/{programme_id}",
     response_model=ProgrammeRead,
-    responses=responses(401, 403, 404, 409, 412, 422, 428),
+    responses=responses(400, 401, 403, 404, 409, 412, 422, 428),
 )
 def update_programme(
     partnership_id: Id,

@@ -165,6 +165,8 @@ def create(
         )
     except NotFound:
         raise Invalid({"framework_version_id": "no such framework version"}) from None
+    if data.all_agencies and data.agency_ids:
+        raise Invalid({"agency_ids": "leave out when asking all agencies"})
     if data.all_agencies:
         agency_ids = list(
             session.exec(
@@ -205,6 +207,8 @@ def update(
         if (v is not None or k == "description") and getattr(programme, k) != v
     }
     rules.check_edit(programme.status, set(changes))
+    if not changes:  # nothing to change: no new version, no event
+        return programme
     problems = rules.date_problems(
         changes.get("opens_on", programme.opens_on), changes.get("deadline", programme.deadline)
     )

@@ -6,7 +6,6 @@ application's own `api` package.
 """
 
 import copy
-import os
 from typing import Any
 
 import yaml
@@ -32,7 +31,6 @@ PEOPLE = {
     "platform": "platform@assure.example",
 }
 HOUSING = "City of York Council Housing Services"
-ON_POSTGRES = (os.environ.get("ASSURE_TEST_DATABASE_URL") or "").startswith("postgresql")
 
 
 def api_routes(app: FastAPI) -> dict[tuple[str, str], APIRoute]:

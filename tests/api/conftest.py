@@ -15,7 +15,7 @@ from apikit import API, HOUSING, PEOPLE
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.db import get_session
 from api.main import create_app
@@ -27,9 +27,35 @@ class _Slot:
     connection: Connection | None = None
 
 
+class StatusRecorder:
+    """Notes each (method, route, status) the API answers, to check them against OpenAPI."""
+
+    seen: set[tuple[str, Any, int]] = set()
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status: list[int] = []
+
+        async def capture(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                status.append(message["status"])
+            await send(message)
+
+        await self.app(scope, receive, capture)
+        route = scope.get("route")
+        if route is not None and status:
+            self.seen.add((scope["method"], getattr(route, "endpoint", None), status[0]))
+
+
 @pytest.fixture(scope="session")
-def _shared_app() -> tuple[FastAPI, _Slot]:
+def _shared_app() -> Iterator[tuple[FastAPI, _Slot]]:
     app = create_app()
+    app.add_middleware(StatusRecorder)
     slot = _Slot()
 
     def session_in_test_transaction() -> Iterator[Session]:
@@ -40,7 +66,29 @@ def _shared_app() -> tuple[FastAPI, _Slot]:
             yield session
 
     app.dependency_overrides[get_session] = session_in_test_transaction
-    return app, slot
+    yield app, slot
+    _check_statuses_are_documented(app)
+
+
+def _check_statuses_are_documented(app: FastAPI) -> None:
+    """Every status the suite saw a route answer is in that route's OpenAPI responses.
+
+    405 is left out: it is the protocol's answer for a method the route does not have.
+    """
+    documented = {  # (endpoint name, method) → its documented statuses
+        (operation["operationId"].split("_api_v1_")[0], method.upper()): set(operation["responses"])
+        for operations in app.openapi()["paths"].values()
+        for method, operation in operations.items()
+    }
+    assert StatusRecorder.seen, "the recorder saw no request"
+    missing = sorted(
+        f"{method} {endpoint.__name__} → {status}"
+        for method, endpoint, status in StatusRecorder.seen
+        if status != 405
+        and (endpoint.__name__, method) in documented
+        and str(status) not in documented[endpoint.__name__, method]
+    )
+    assert not missing, "statuses the OpenAPI does not document:\n" + "\n".join(missing)
 
 
 @pytest.fixture(scope="session")
@@ -142,9 +190,8 @@ def membership_id(db: Session, user_id: Callable[[str], int]) -> Callable[..., i
     """The id of a demo person's (first) membership."""
 
     def find(who: str) -> int:
-        row = db.exec(
-            select(Membership.id).where(Membership.user_id == user_id(who)).order_by(Membership.id)
-        ).first()
+        query = select(Membership.id).where(Membership.user_id == user_id(who))
+        row = db.exec(query.order_by(col(Membership.id))).first()
         assert row is not None
         return row
 

@@ -20,6 +20,7 @@ from api.settings import get_settings
 from web.app import create_app
 from web.client import build
 
+
 @pytest.fixture
 def site_app(api_app: FastAPI) -> Iterator[FastAPI]:
     """The combined app, as web.app.create_combined_app() builds it, on the test transaction."""

@@ -64,6 +64,7 @@ async def _form_choices(client: ApiClient, place: Place) -> dict[str, Any]:
 
 @router.get("/p/{partnership_id}/programmes/new")
 async def new_programme(request: Request, place: InPartnership, client: Api) -> Response:
+    place.require("manage_programmes", "Only the partnership's admins create programmes.")
     choices = await _form_choices(client, place)
     section_11 = next((f for f in choices["frameworks"] if f["key"] == "section-11"), None)
     values = {"framework_version_id": str(section_11["latest_version"]["id"]) if section_11 else ""}

@@ -1,0 +1,200 @@
+"""Lists load in a fixed number of SQL statements, however many rows they return."""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import pytest
+from apikit import API
+from sqlalchemy import Engine, event
+from sqlmodel import Session, select
+
+from api.frameworks import service as frameworks
+from api.frameworks.schemas import FrameworkDoc
+from api.models import (
+    Agency,
+    ApiToken,
+    AuditEvent,
+    Framework,
+    FrameworkVersion,
+    Membership,
+    Partnership,
+    PartnershipAgency,
+    Programme,
+    ProgrammeAgency,
+    Role,
+    Sector,
+    TokenKind,
+    User,
+)
+from api.models.base import utcnow
+
+MORE = 20
+
+
+@contextmanager
+def counting(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements sent to the database while the block runs."""
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+
+
+def _agencies(db: Session, pid: int) -> None:
+    for i in range(MORE):
+        agency = Agency(name=f"Extra agency {i:02}", sector=Sector.other)
+        db.add(agency)
+        db.flush()
+        assert agency.id is not None
+        db.add(PartnershipAgency(partnership_id=pid, agency_id=agency.id))
+
+
+def _section_11(db: Session) -> int:
+    framework = db.exec(select(Framework).where(Framework.key == "section-11")).one()
+    version = db.exec(
+        select(FrameworkVersion.id).where(FrameworkVersion.framework_id == framework.id)
+    ).first()
+    assert version is not None
+    return version
+
+
+def _programmes(db: Session, pid: int) -> None:
+    agencies = db.exec(
+        select(PartnershipAgency.agency_id).where(PartnershipAgency.partnership_id == pid)
+    ).all()
+    version = _section_11(db)
+    for i in range(MORE):
+        programme = Programme(
+            partnership_id=pid,
+            framework_version_id=version,
+            title=f"Extra programme {i:02}",
+            opens_on=date(2030, 1, 1 + i),
+            deadline=date(2030, 3, 1),
+        )
+        db.add(programme)
+        db.flush()
+        assert programme.id is not None
+        db.add_all(
+            ProgrammeAgency(programme_id=programme.id, agency_id=a) for a in agencies[: i % 5 + 1]
+        )
+
+
+def _frameworks(db: Session, pid: int) -> None:
+    for i in range(MORE):
+        doc = FrameworkDoc.model_validate(
+            {
+                "key": f"extra-{i:02}",
+                "name": f"Extra framework {i:02}",
+                "rating_scale": {
+                    "name": "s",
+                    "levels": [
+                        {"code": "a", "label": "A", "colour": "green"},
+                        {"code": "b", "label": "B", "colour": "red"},
+                    ],
+                },
+                "standards": [
+                    {"code": "1", "title": "T", "requirements": [{"code": "1.1", "text": "x"}]}
+                ],
+            }
+        )
+        frameworks.import_document(db, principal=None, partnership_id=pid, doc=doc)
+
+
+def _users(db: Session, pid: int) -> None:
+    for i in range(MORE):
+        user = User(
+            email=f"extra{i:02}@york.example", name=f"Extra Person {i:02}", password_hash="x"
+        )
+        db.add(user)
+        db.flush()
+        assert user.id is not None
+        db.add(Membership(user_id=user.id, partnership_id=pid, role=Role.executive))
+        db.add(Membership(user_id=user.id, partnership_id=pid, role=Role.panel_member))
+
+
+def _events(db: Session, pid: int) -> None:
+    db.add_all(
+        AuditEvent(partnership_id=pid, actor_label="test", action="test.event", entity_type="test")
+        for _ in range(MORE)
+    )
+
+
+def _partnerships(db: Session, pid: int) -> None:
+    admin = db.exec(select(User).where(User.email == "admin@york.example")).one()
+    assert admin.id is not None
+    for i in range(MORE):
+        partnership = Partnership(slug=f"extra-{i:02}", name=f"Extra partnership {i:02}")
+        db.add(partnership)
+        db.flush()
+        assert partnership.id is not None
+        db.add(Membership(user_id=admin.id, partnership_id=partnership.id, role=Role.executive))
+
+
+def _tokens(db: Session, pid: int) -> None:
+    db.add_all(
+        ApiToken(
+            token_hash=f"{i:064}",
+            kind=TokenKind.service,
+            name=f"extra {i}",
+            partnership_id=pid,
+            scopes=["read"],
+            expires_at=utcnow(),
+        )
+        for i in range(MORE)
+    )
+
+
+def _asked(db: Session, pid: int) -> None:
+    _agencies(db, pid)
+    db.flush()
+    programme = db.exec(select(Programme).where(Programme.title.endswith("2026"))).one()  # type: ignore[attr-defined]
+    extra = db.exec(select(Agency.id).where(Agency.name.startswith("Extra agency"))).all()  # type: ignore[attr-defined]
+    assert programme.id is not None
+    db.add_all(ProgrammeAgency(programme_id=programme.id, agency_id=a) for a in extra if a)
+
+
+LISTS: dict[str, tuple[str, Callable[[Session, int], None]]] = {
+    "agencies": ("/partnerships/{pid}/agencies", _agencies),
+    "programmes": ("/partnerships/{pid}/programmes", _programmes),
+    "frameworks": ("/partnerships/{pid}/frameworks", _frameworks),
+    "users": ("/partnerships/{pid}/users", _users),
+    "audit events": ("/partnerships/{pid}/audit-events", _events),
+    "partnerships": ("/partnerships", _partnerships),
+    "service tokens": ("/partnerships/{pid}/service-tokens", _tokens),
+    "asked agencies": ("/partnerships/{pid}/programmes/{programme}/agencies", _asked),
+}
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_a_list_takes_the_same_statements_for_few_rows_and_many(
+    name, client, db, engine, auth, york
+):
+    path, grow = LISTS[name]
+    headers = auth("admin")
+    programme = db.exec(select(Programme.id).where(Programme.title.endswith("2026"))).one()  # type: ignore[attr-defined]
+    url = API + path.format(pid=york.id, programme=programme)
+
+    def fetch() -> tuple[int, list[str]]:
+        with counting(engine) as statements:
+            r = client.get(url, headers=headers, params={"limit": 100})
+        assert r.status_code == 200, r.text
+        body = r.json()
+        return len(body["items"] if isinstance(body, dict) else body), statements
+
+    fetch()  # warm up anything done once
+    few_rows, few = fetch()
+    grow(db, york.id)
+    db.commit()
+    many_rows, many = fetch()
+
+    assert many_rows >= few_rows + MORE // 2  # the second list really is longer
+    assert len(few) > 0
+    assert len(many) == len(few), "\n".join(many)
+    assert len(many) <= 12, "\n".join(many)

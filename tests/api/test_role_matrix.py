@@ -1,0 +1,588 @@
+# ruff: noqa: E501  (the matrix reads best as one row per route)
+"""THE role matrix: every route of /api/v1, called by every kind of principal.
+
+For each route the table below gives the exact status each principal gets in York:
+the six York demo roles, North Yorkshire's admin, the platform admin (no partnership role),
+a York service token with only `read`, one with every scope, and no token at all.
+The same route is then called against North Yorkshire, where everyone from York must get
+404 (they may not know it exists), and North Yorkshire's admin what York's admin gets.
+A third test puts North Yorkshire's records under York's URLs: 404 for all.
+
+Each principal's call runs inside its own savepoint, rolled back afterwards, so every
+call sees the same data and one test covers a whole row.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from string import Formatter
+from typing import Any
+
+import pytest
+from apikit import API, HOUSING, PASSWORD, PEOPLE, PROBLEM, api_routes, framework_doc
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection
+
+from api.permissions import SCOPES
+
+COLUMNS = (
+    "admin", "scrutineer", "panel", "executive", "editor", "approver",
+    "north_admin", "platform", "svc_read", "svc_all", "anon",
+)  # fmt: skip
+
+# "~" stands for /partnerships/{partnership_id}. Routes marked * are not about one partnership.
+TABLE = """
+route                                                    admin scrut panel exec  edit  appr  north plat  sRead sAll  anon
+POST   /auth/token                                      *200   200   200   200   200   200   200   200   200   200   200
+POST   /auth/revoke                                     *204   204   204   204   204   204   204   204   204   204   401
+GET    /me                                              *200   200   200   200   200   200   200   200   200   200   401
+GET    /partnerships                                    *200   200   200   200   200   200   200   200   200   200   401
+POST   /partnerships                                    *403   403   403   403   403   403   403   201   403   403   401
+GET    ~                                                 200   200   200   200   200   200   404   404   200   200   401
+PATCH  ~                                                 200   403   403   403   403   403   404   404   403   200   401
+GET    ~/service-tokens                                  200   403   403   403   403   403   404   404   403   403   401
+POST   ~/service-tokens                                  201   403   403   403   403   403   404   404   403   403   401
+DELETE ~/service-tokens/{token_id}                       204   403   403   403   403   403   404   404   403   403   401
+GET    ~/agencies                                        200   200   200   200   200   200   404   404   200   200   401
+POST   ~/agencies                                        201   403   403   403   403   403   404   404   403   201   401
+GET    ~/agencies/{agency_id}                            200   200   200   200   200   200   404   404   200   200   401
+PATCH  ~/agencies/{agency_id}                            200   403   403   403   403   403   404   404   403   200   401
+GET    ~/users                                           200   200   403   403   403   403   404   404   403   200   401
+POST   ~/users                                           201   403   403   403   403   403   404   404   403   201   401
+GET    ~/users/{user_id}                                 200   200   403   403   403   403   404   404   403   200   401
+PATCH  ~/users/{user_id}                                 200   403   403   403   403   403   404   404   403   200   401
+POST   ~/users/{user_id}/roles                           201   403   403   403   403   403   404   404   403   201   401
+DELETE ~/roles/{membership_id}                           204   403   403   403   403   403   404   404   403   204   401
+GET    ~/frameworks                                      200   200   200   200   200   200   404   404   200   200   401
+POST   ~/frameworks                                      201   403   403   403   403   403   404   404   403   201   401
+GET    ~/frameworks/{framework_id}                       200   200   200   200   200   200   404   404   200   200   401
+GET    ~/frameworks/{framework_id}/versions/{number}     200   200   200   200   200   200   404   404   200   200   401
+GET    ~/programmes                                      200   200   200   200   200   200   404   404   200   200   401
+POST   ~/programmes                                      201   403   403   403   403   403   404   404   403   201   401
+GET    ~/programmes/{programme_id}                       200   200   200   200   200   200   404   404   200   200   401
+PATCH  ~/programmes/{programme_id}                       200   403   403   403   403   403   404   404   403   200   401
+POST   ~/programmes/{programme_id}/open                  200   403   403   403   403   403   404   404   403   200   401
+POST   ~/programmes/{programme_id}/close                 200   403   403   403   403   403   404   404   403   200   401
+GET    ~/programmes/{programme_id}/agencies              200   200   200   200   200   200   404   404   200   200   401
+PUT    ~/programmes/{programme_id}/agencies/{agency_id}  204   403   403   403   403   403   404   404   403   204   401
+DELETE ~/programmes/{programme_id}/agencies/{agency_id}  204   403   403   403   403   403   404   404   403   204   401
+GET    ~/audit-events                                    200   200   403   403   403   403   404   404   403   200   401
+"""
+
+
+def _parse(table: str) -> dict[tuple[str, str], tuple[bool, dict[str, int]]]:
+    rows: dict[tuple[str, str], tuple[bool, dict[str, int]]] = {}
+    for line in table.strip().splitlines()[1:]:
+        method, path, *statuses = line.split()
+        unscoped = statuses[0].startswith("*")
+        codes = [int(s.lstrip("*")) for s in statuses]
+        assert len(codes) == len(COLUMNS), line
+        full = path.replace("~", "/partnerships/{partnership_id}", 1)
+        assert (method, full) not in rows, line
+        rows[(method, full)] = (not unscoped, dict(zip(COLUMNS, codes, strict=True)))
+    return rows
+
+
+MATRIX = _parse(TABLE)
+
+NO_OVERSIGHT = frozenset({"panel", "executive", "editor", "approver"})
+
+
+def _only(row: dict[str, Any], cells: Iterable[str]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k in set(cells)}
+
+
+SCOPED = [key for key, (scoped, _) in MATRIX.items() if scoped]
+UNSCOPED = [key for key, (scoped, _) in MATRIX.items() if not scoped]
+
+
+def _id(key: tuple[str, str]) -> str:
+    return f"{key[0]} {key[1].removeprefix('/partnerships/{partnership_id}') or '~'}"
+
+
+def test_the_matrix_covers_every_route(api_app: FastAPI) -> None:
+    """A new route without a row in TABLE fails here; so does a row for a removed route."""
+    routes = set(api_routes(api_app))
+    assert len(routes) >= 30  # the walk found the routes at all
+    assert {(m, API + p) for m, p in MATRIX} == routes
+
+
+# ---------------------------------------------------------------------------------------
+# The data each call acts on, per partnership.
+
+
+class Target:
+    """One partnership's records that the calls act on, each made on first use.
+
+    Only what a test's route needs is created, which keeps the matrix fast.
+    """
+
+    def __init__(
+        self, world: "World", pid: int, admin: str, *, agency: str, asked: str, user_role: str
+    ):
+        self.world, self.partnership_id, self.admin = world, pid, admin
+        self._agency, self._asked, self._user_role = agency, asked, user_role
+        self.p = f"/partnerships/{pid}"
+
+    def _ok(self, method: str, url: str, status: int = 200, **kw: Any) -> Any:
+        r = self.world.client.request(method, API + url, headers=self.world.auth(self.admin), **kw)
+        assert r.status_code == status, r.text
+        return r
+
+    @cached_property
+    def agency(self) -> int:
+        """An agency of the partnership that the draft programme does not ask."""
+        return self.world.agency_id(self._agency)
+
+    @cached_property
+    def asked_agency(self) -> int:
+        """The agency the draft programme asks."""
+        return self.world.agency_id(self._asked)
+
+    @cached_property
+    def _section_11(self) -> dict[str, Any]:
+        items = self._ok("GET", f"{self.p}/frameworks").json()["items"]
+        return next(f for f in items if f["key"] == "section-11")
+
+    @cached_property
+    def framework(self) -> int:
+        return self._section_11["id"]
+
+    @cached_property
+    def version_id(self) -> int:
+        return self._section_11["latest_version"]["id"]
+
+    @cached_property
+    def own_framework(self) -> int:
+        """A framework the partnership imported for itself."""
+        r = self._ok(
+            "POST", f"{self.p}/frameworks", 201, json=framework_doc(f"own-{self.partnership_id}")
+        )
+        return r.json()["framework_id"]
+
+    def _programme(self, title: str, agencies: list[int]) -> int:
+        return self._ok("POST", f"{self.p}/programmes", 201, json={
+            "title": title, "framework_version_id": self.version_id,
+            "opens_on": "2026-01-01", "deadline": "2026-12-01", "agency_ids": agencies,
+        }).json()["id"]  # fmt: skip
+
+    @cached_property
+    def draft_programme(self) -> int:
+        return self._programme("Draft", [self.asked_agency])
+
+    @cached_property
+    def open_programme(self) -> int:
+        opened = self._programme("Open", [self.asked_agency, self.agency])
+        self._ok("POST", f"{self.p}/programmes/{opened}/open")
+        return opened
+
+    @cached_property
+    def token(self) -> int:
+        """A service token that may be revoked."""
+        body = {"name": "to revoke", "scopes": ["read"]}
+        return self._ok("POST", f"{self.p}/service-tokens", 201, json=body).json()["id"]
+
+    @cached_property
+    def user(self) -> int:
+        users = self._ok("GET", f"{self.p}/users", params={"role": self._user_role}).json()
+        return users["items"][0]["id"]
+
+    @cached_property
+    def membership(self) -> int:
+        """A role that may be removed: a second role given to `user`."""
+        r = self._ok("POST", f"{self.p}/users/{self.user}/roles", 201, json={"role": "executive"})
+        return next(x["membership_id"] for x in r.json()["roles"] if x["role"] == "executive")
+
+    def etag(self, path: str) -> dict[str, str]:
+        return {"If-Match": self._ok("GET", self.p + path).headers["ETag"]}
+
+    def value(self, param: str) -> int:
+        if param == "partnership_id":
+            return self.partnership_id
+        if param == "number":
+            return 1
+        if param == "programme_id":
+            return self.open_programme
+        return getattr(self, param.removesuffix("_id"))
+
+
+@dataclass
+class Call:
+    ids: dict[str, int] = field(default_factory=dict)
+    json: Any = None
+    data: dict[str, str] | None = None
+    content: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+P = "/partnerships/{partnership_id}"
+# A call per route that succeeds for the partnership's admin, built for a target.
+CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
+    ("POST", "/auth/token"): lambda t: Call(
+        data={"username": PEOPLE["admin"], "password": PASSWORD}
+    ),
+    ("POST", "/auth/revoke"): lambda t: Call(),
+    ("GET", "/me"): lambda t: Call(),
+    ("GET", "/partnerships"): lambda t: Call(),
+    ("POST", "/partnerships"): lambda t: Call(
+        json={"slug": "matrix-new", "name": "Matrix partnership"}
+    ),
+    ("GET", P): lambda t: Call(),
+    ("PATCH", P): lambda t: Call(json={"area": "Somewhere"}, headers=t.etag("")),
+    ("GET", f"{P}/service-tokens"): lambda t: Call(),
+    ("POST", f"{P}/service-tokens"): lambda t: Call(json={"name": "matrix", "scopes": ["read"]}),
+    ("DELETE", f"{P}/service-tokens/{{token_id}}"): lambda t: Call(),
+    ("GET", f"{P}/agencies"): lambda t: Call(),
+    ("POST", f"{P}/agencies"): lambda t: Call(
+        json={"name": "Matrix Agency", "sector": "voluntary"}
+    ),
+    ("GET", f"{P}/agencies/{{agency_id}}"): lambda t: Call(),
+    ("PATCH", f"{P}/agencies/{{agency_id}}"): lambda t: Call(
+        json={"sector": "other"}, headers=t.etag(f"/agencies/{t.agency}")
+    ),
+    ("GET", f"{P}/users"): lambda t: Call(),
+    ("POST", f"{P}/users"): lambda t: Call(
+        json={
+            "email": "matrix.person@example.org",
+            "name": "Matrix Person",
+            "password": "a long enough password",
+            "roles": [{"role": "executive"}],
+        }
+    ),  # fmt: skip
+    ("GET", f"{P}/users/{{user_id}}"): lambda t: Call(),
+    ("PATCH", f"{P}/users/{{user_id}}"): lambda t: Call(
+        json={"name": "Renamed"}, headers=t.etag(f"/users/{t.user}")
+    ),
+    ("POST", f"{P}/users/{{user_id}}/roles"): lambda t: Call(json={"role": "scrutineer"}),
+    ("DELETE", f"{P}/roles/{{membership_id}}"): lambda t: Call(),
+    ("GET", f"{P}/frameworks"): lambda t: Call(),
+    ("POST", f"{P}/frameworks"): lambda t: Call(json=framework_doc("matrix-framework")),
+    ("GET", f"{P}/frameworks/{{framework_id}}"): lambda t: Call(),
+    ("GET", f"{P}/frameworks/{{framework_id}}/versions/{{number}}"): lambda t: Call(),
+    ("GET", f"{P}/programmes"): lambda t: Call(),
+    ("POST", f"{P}/programmes"): lambda t: Call(
+        json={
+            "title": "Matrix programme",
+            "framework_version_id": t.version_id,
+            "opens_on": "2027-01-01",
+            "deadline": "2027-03-31",
+            "agency_ids": [t.agency],
+        }
+    ),  # fmt: skip
+    ("GET", f"{P}/programmes/{{programme_id}}"): lambda t: Call(),
+    ("PATCH", f"{P}/programmes/{{programme_id}}"): lambda t: Call(
+        json={"title": "Renamed programme"}, headers=t.etag(f"/programmes/{t.open_programme}")
+    ),
+    ("POST", f"{P}/programmes/{{programme_id}}/open"): lambda t: Call(
+        ids={"programme_id": t.draft_programme}
+    ),
+    ("POST", f"{P}/programmes/{{programme_id}}/close"): lambda t: Call(),
+    ("GET", f"{P}/programmes/{{programme_id}}/agencies"): lambda t: Call(),
+    ("PUT", f"{P}/programmes/{{programme_id}}/agencies/{{agency_id}}"): lambda t: Call(
+        ids={"programme_id": t.draft_programme}
+    ),
+    ("DELETE", f"{P}/programmes/{{programme_id}}/agencies/{{agency_id}}"): lambda t: Call(
+        ids={"programme_id": t.draft_programme, "agency_id": t.asked_agency}
+    ),
+    ("GET", f"{P}/audit-events"): lambda t: Call(),
+}
+
+
+def test_every_route_has_a_call() -> None:
+    assert set(CALLS) == set(MATRIX)
+
+
+def _url(path: str, t: Target | None, ids: dict[str, int]) -> str:
+    params = [name for _, name, _, _ in Formatter().parse(path) if name]
+    values = {name: ids[name] if name in ids else t.value(name) for name in params}  # type: ignore[union-attr]
+    return API + path.format(**values)
+
+
+class World:
+    """The principals, and York's and North Yorkshire's targets."""
+
+    def __init__(
+        self,
+        client: TestClient,
+        auth: Callable[[str], dict[str, str]],
+        service_token: Callable[..., tuple[dict[str, str], dict[str, Any]]],
+        agency_id: Callable[..., int],
+        york_id: int,
+        north_id: int,
+    ) -> None:
+        self.client, self.auth, self.agency_id = client, auth, agency_id
+        self.principals: dict[str, dict[str, str]] = {who: auth(who) for who in PEOPLE}
+        self.principals["svc_read"] = service_token(["read"], name="read only")[0]
+        self.principals["svc_all"] = service_token(SCOPES, name="everything")[0]
+        self.principals["anon"] = {}
+        self.york = Target(
+            self, york_id, "admin", agency="Cafcass", asked=HOUSING, user_role="panel_member"
+        )
+        self.north = Target(
+            self, north_id, "north_admin", agency="North Yorkshire Council",
+            asked="North Yorkshire Police", user_role="partnership_admin",
+        )  # fmt: skip
+
+
+@pytest.fixture
+def world(client, auth, service_token, agency_id, york, north) -> World:
+    return World(client, auth, service_token, agency_id, york.id, north.id)
+
+
+def _statuses(
+    client: TestClient,
+    connection: Connection,
+    method: str,
+    url: str,
+    call: Call,
+    world: World,
+    who_calls: Iterable[str] = COLUMNS,
+) -> dict[str, Any]:
+    """Each principal's status for one call, each in a savepoint that is rolled back.
+
+    The client answers a server error with 500 rather than raising, so that a crash shows
+    as one wrong cell of the row.
+    """
+    seen: dict[str, Any] = {}
+    for who in who_calls:
+        savepoint = connection.begin_nested()
+        try:
+            r = client.request(
+                method,
+                url,
+                headers={**world.principals[who], **call.headers},
+                json=call.json,
+                data=call.data,
+                content=call.content,
+            )
+        finally:
+            savepoint.rollback()
+        seen[who] = r.status_code
+        if r.status_code >= 400 and not r.headers["content-type"].startswith(PROBLEM):
+            seen[who] = f"{r.status_code} without problem+json"
+    return seen
+
+
+@pytest.mark.parametrize("key", UNSCOPED, ids=_id)
+def test_route_outside_partnerships(key, lenient_client, connection, world) -> None:
+    method, path = key
+    call = CALLS[key](world.york)
+    assert _statuses(lenient_client, connection, method, API + path, call, world) == MATRIX[key][1]
+
+
+@pytest.mark.parametrize("key", SCOPED, ids=_id)
+def test_route_in_york(key, lenient_client, connection, world) -> None:
+    method, path = key
+    call = CALLS[key](world.york)
+    url = _url(path, world.york, call.ids)
+    assert _statuses(lenient_client, connection, method, url, call, world) == MATRIX[key][1]
+
+
+def _in_north(york_row: dict[str, int]) -> dict[str, int]:
+    """In North Yorkshire its admin gets what York's admin gets in York; York gets 404."""
+    return {
+        who: york_row["admin"] if who == "north_admin" else 401 if who == "anon" else 404
+        for who in COLUMNS
+    }
+
+
+@pytest.mark.parametrize("key", SCOPED, ids=_id)
+def test_route_in_another_partnership(key, lenient_client, connection, world) -> None:
+    method, path = key
+    call = CALLS[key](world.north)
+    url = _url(path, world.north, call.ids)
+    assert _statuses(lenient_client, connection, method, url, call, world) == _in_north(
+        MATRIX[key][1]
+    )
+
+
+# North Yorkshire's records under York's URLs: the ids York must not resolve.
+FOREIGN: dict[str, tuple[str, str, Callable[[Target, Target], dict[str, int]]]] = {
+    "agency": ("GET", "~/agencies/{agency_id}", lambda y, n: {"agency_id": n.agency}),
+    "agency update": ("PATCH", "~/agencies/{agency_id}", lambda y, n: {"agency_id": n.agency}),
+    "user": ("GET", "~/users/{user_id}", lambda y, n: {"user_id": n.user}),
+    "user update": ("PATCH", "~/users/{user_id}", lambda y, n: {"user_id": n.user}),
+    "user role": ("POST", "~/users/{user_id}/roles", lambda y, n: {"user_id": n.user}),
+    "role removal": (
+        "DELETE",
+        "~/roles/{membership_id}",
+        lambda y, n: {"membership_id": n.membership},
+    ),
+    "service token": ("DELETE", "~/service-tokens/{token_id}", lambda y, n: {"token_id": n.token}),
+    "framework": (
+        "GET",
+        "~/frameworks/{framework_id}",
+        lambda y, n: {"framework_id": n.own_framework},
+    ),
+    "framework version": (
+        "GET",
+        "~/frameworks/{framework_id}/versions/{number}",
+        lambda y, n: {"framework_id": n.own_framework},
+    ),
+    "programme": (
+        "GET",
+        "~/programmes/{programme_id}",
+        lambda y, n: {"programme_id": n.open_programme},
+    ),
+    "programme update": (
+        "PATCH",
+        "~/programmes/{programme_id}",
+        lambda y, n: {"programme_id": n.open_programme},
+    ),
+    "programme open": (
+        "POST",
+        "~/programmes/{programme_id}/open",
+        lambda y, n: {"programme_id": n.draft_programme},
+    ),
+    "programme close": (
+        "POST",
+        "~/programmes/{programme_id}/close",
+        lambda y, n: {"programme_id": n.open_programme},
+    ),
+    "asked agencies": (
+        "GET",
+        "~/programmes/{programme_id}/agencies",
+        lambda y, n: {"programme_id": n.open_programme},
+    ),
+    "ask foreign agency": (
+        "PUT",
+        "~/programmes/{programme_id}/agencies/{agency_id}",
+        lambda y, n: {"programme_id": y.draft_programme, "agency_id": n.agency},
+    ),
+    "unask foreign agency": (
+        "DELETE",
+        "~/programmes/{programme_id}/agencies/{agency_id}",
+        lambda y, n: {"programme_id": y.draft_programme, "agency_id": n.agency},
+    ),
+    "ask in foreign programme": (
+        "PUT",
+        "~/programmes/{programme_id}/agencies/{agency_id}",
+        lambda y, n: {"programme_id": n.draft_programme, "agency_id": y.agency},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", FOREIGN)
+def test_another_partnerships_record_under_york(case, lenient_client, connection, world) -> None:
+    """Whoever would succeed in York gets 404; whoever may not act at all still gets 403."""
+    method, short, ids_of = FOREIGN[case]
+    path = short.replace("~", "/partnerships/{partnership_id}", 1)
+    york, north = world.york, world.north
+    ids = ids_of(york, north)
+    call = CALLS[(method, path)](north)  # the body and ETag that would suit the record
+    url = _url(path, york, ids)
+    expected = {who: 404 if s < 400 else s for who, s in MATRIX[(method, path)][1].items()}
+    assert _statuses(lenient_client, connection, method, url, call, world) == expected
+
+
+def test_every_route_with_a_record_id_has_a_foreign_case() -> None:
+    with_records = {key for key in MATRIX if _record_params(key[1])}
+    foreign = {(m, short.replace("~", P, 1)) for m, short, _ in FOREIGN.values()}
+    assert foreign == with_records
+
+
+def _record_params(path: str) -> set[str]:
+    return {name for _, name, _, _ in Formatter().parse(path) if name} - {"partnership_id"}
+
+
+# ---------------------------------------------------------------------------------------
+# Programmes that some members may not know exist.
+
+VISIBLE_DRAFT = {
+    "admin": 200, "scrutineer": 200, "panel": 404, "executive": 404, "editor": 404,
+    "approver": 404, "north_admin": 404, "platform": 404, "svc_read": 200, "svc_all": 200,
+    "anon": 401,
+}  # fmt: skip
+DRAFT_LISTED = {
+    "admin": True, "scrutineer": True, "panel": False, "executive": False,
+    "editor": False, "approver": False, "svc_read": True, "svc_all": True,
+}  # fmt: skip
+
+
+def _listed(
+    client: TestClient, world: World, pid: int, programme_id: int, who_calls: Iterable[str]
+) -> dict[str, Any]:
+    """Whether each principal finds the programme in the list (or the status if refused)."""
+    out: dict[str, Any] = {}
+    for who in who_calls:
+        r = client.get(
+            f"{API}/partnerships/{pid}/programmes",
+            params={"limit": 100},
+            headers=world.principals[who],
+        )
+        out[who] = (
+            programme_id in {p["id"] for p in r.json()["items"]} if r.is_success else r.status_code
+        )
+    return out
+
+
+def _draft_checks(client, connection, world, pid: int, who_calls: Iterable[str]) -> None:
+    who_calls = list(who_calls)
+    draft = world.york.draft_programme
+    for path in ("", "/agencies"):
+        url = f"{API}/partnerships/{pid}/programmes/{draft}{path}"
+        seen = _statuses(client, connection, "GET", url, Call(), world, who_calls)
+        assert seen == _only(VISIBLE_DRAFT, who_calls), path
+    listers = [w for w in who_calls if w in DRAFT_LISTED]
+    assert _listed(client, world, pid, draft, listers) == _only(DRAFT_LISTED, listers)
+    for who in listers:  # filtering for drafts finds them only for oversight roles
+        r = client.get(
+            f"{API}/partnerships/{pid}/programmes",
+            params={"status": "draft"},
+            headers=world.principals[who],
+        )
+        assert (draft in {p["id"] for p in r.json()["items"]}) is DRAFT_LISTED[who], who
+
+
+def test_draft_programme_is_seen_by_oversight_only(lenient_client, connection, world, york) -> None:
+    """Admin, scrutineer and service tokens see a draft; other partnerships do not."""
+    _draft_checks(lenient_client, connection, world, york.id, set(COLUMNS) - NO_OVERSIGHT)
+
+
+def test_draft_programme_is_hidden_from_members_without_oversight(
+    lenient_client, connection, world, york
+) -> None:
+    """Panel members, executives and agency staff get 404 for a draft and never list it."""
+    _draft_checks(lenient_client, connection, world, york.id, sorted(NO_OVERSIGHT))
+
+
+def test_agency_staff_see_only_programmes_asking_their_agency(
+    lenient_client, connection, world, york, agency_id
+) -> None:
+    """A programme asking only Cafcass is hidden from Housing's staff, until it asks Housing."""
+    client = lenient_client
+    admin = world.principals["admin"]
+    assert world.york.open_programme  # "Open", asking Housing and Cafcass
+    p = f"{API}/partnerships/{york.id}/programmes"
+    created = client.post(
+        p,
+        headers=admin,
+        json={
+            "title": "Cafcass only",
+            "framework_version_id": world.york.version_id,
+            "opens_on": "2026-02-01",
+            "deadline": "2026-03-01",
+            "agency_ids": [agency_id("Cafcass")],
+        },
+    )
+    assert created.status_code == 201, created.text
+    pid = created.json()["id"]
+    assert client.post(f"{p}/{pid}/open", headers=admin).status_code == 200
+    hidden = {**VISIBLE_DRAFT, "panel": 200, "executive": 200}
+    assert _statuses(client, connection, "GET", f"{p}/{pid}", Call(), world) == hidden
+    assert _listed(client, world, york.id, pid, DRAFT_LISTED) == {
+        **DRAFT_LISTED, "panel": True, "executive": True,
+    }  # fmt: skip
+    # Housing's staff see the programmes that ask Housing, the closed 2023 one included.
+    r = client.get(p, headers=world.principals["editor"], params={"limit": 100})
+    assert {x["title"] for x in r.json()["items"]} == {
+        "Section 11 self-assessment 2023",
+        "Section 11 self-assessment 2026",
+        "Open",
+    }
+    # Once the programme asks Housing too, Housing's staff see it.
+    r = client.put(f"{p}/{pid}/agencies/{agency_id(HOUSING)}", headers=admin)
+    assert r.status_code == 204, r.text
+    for who in ("editor", "approver"):
+        assert client.get(f"{p}/{pid}", headers=world.principals[who]).status_code == 200

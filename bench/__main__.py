@@ -3,6 +3,7 @@
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -79,6 +80,8 @@ def load(url: str, token: str) -> tuple[float, str, str]:
 
 
 def main() -> int:
+    # Stopped from outside (timeout, Ctrl-C): still stop the servers and remove the data.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: `make bench` installs it (apt-get install wrk)")
     workdir = Path(tempfile.mkdtemp(prefix="assure-bench-"))

@@ -13,6 +13,7 @@ from api.frameworks.routes import router as frameworks
 from api.partnerships.routes import router as partnerships
 from api.people.routes import router as people
 from api.programmes.routes import router as programmes
+from api.returns.routes import router as returns
 
 API_PREFIX = "/api/v1"
 
@@ -39,7 +40,7 @@ def create_app() -> FastAPI:
     )
     problems.install(app)
     v1 = APIRouter(prefix=API_PREFIX)
-    for router in (auth, partnerships, agencies, people, frameworks, programmes, audit):
+    for router in (auth, partnerships, agencies, people, frameworks, programmes, returns, audit):
         v1.include_router(router)
     app.include_router(v1)
 

@@ -18,6 +18,7 @@ class Action(StrEnum):
     read_drafts = "read_drafts"  # draft programmes
     read_people = "read_people"
     read_audit = "read_audit"
+    read_returns = "read_returns"  # every agency's return, not only one's own
     manage_partnership = "manage_partnership"
     manage_agencies = "manage_agencies"
     manage_people = "manage_people"
@@ -26,7 +27,13 @@ class Action(StrEnum):
     manage_service_tokens = "manage_service_tokens"
 
 
-_OVERSIGHT = {Action.read, Action.read_drafts, Action.read_people, Action.read_audit}
+_OVERSIGHT = {
+    Action.read,
+    Action.read_drafts,
+    Action.read_people,
+    Action.read_audit,
+    Action.read_returns,
+}
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.partnership_admin: frozenset(Action),
@@ -43,6 +50,7 @@ ACTION_SCOPES: dict[Action, str | None] = {
     Action.read_drafts: "read",
     Action.read_people: "people:read",
     Action.read_audit: "audit:read",
+    Action.read_returns: "returns:read",
     Action.manage_partnership: "partnership:write",
     Action.manage_agencies: "agencies:write",
     Action.manage_people: "people:write",
@@ -110,3 +118,14 @@ def programme_view(principal: Principal, partnership_id: int) -> ProgrammeView:
     if roles and all(r.is_agency_role for r in roles):
         return ProgrammeView(drafts=False, agency_ids=principal.agencies_in(partnership_id))
     return ProgrammeView(drafts=False, agency_ids=None)
+
+
+def return_agencies(principal: Principal, partnership_id: int) -> frozenset[int] | None:
+    """Whose returns a principal may see: None for every agency's, else these agencies'.
+
+    Nobody sees another agency's return unless they oversee the partnership.
+    """
+    require(principal, partnership_id, Action.read)
+    if can(principal, partnership_id, Action.read_returns):
+        return None
+    return principal.agencies_in(partnership_id)

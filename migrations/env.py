@@ -1,6 +1,7 @@
 """Alembic environment: the URL comes from Assure's settings, or from a connection given."""
 
 from logging.config import fileConfig
+from typing import Any, Literal
 
 from alembic import context
 from sqlalchemy import Connection
@@ -8,6 +9,7 @@ from sqlalchemy import Connection
 import api.models  # noqa: F401  (registers every table)
 from api.db import make_engine
 from api.models import metadata
+from api.models.base import EnumText
 from api.settings import get_settings
 
 config = context.config
@@ -15,10 +17,18 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 
+def render_item(kind: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
+    """Enum columns are plain text in the database: write them as such in migrations."""
+    if kind == "type" and isinstance(obj, EnumText):
+        return f"sa.String(length={obj.impl.length})"  # type: ignore[attr-defined]
+    return False
+
+
 def run_on(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
+        render_item=render_item,
         render_as_batch=True,  # SQLite alters tables by copying them
         compare_type=True,
     )

@@ -14,6 +14,7 @@ from api.models.framework import (
 from api.models.partnership import Agency, Partnership, PartnershipAgency, Sector
 from api.models.people import ApiToken, Membership, Role, SignInFailure, TokenKind, User
 from api.models.programme import Programme, ProgrammeAgency, ProgrammeStatus
+from api.models.returns import RequirementResponse, Return, ReturnEvent, ReturnStatus
 
 __all__ = [
     "Agency",
@@ -31,6 +32,10 @@ __all__ = [
     "RatingLevel",
     "RatingScale",
     "Requirement",
+    "RequirementResponse",
+    "Return",
+    "ReturnEvent",
+    "ReturnStatus",
     "Role",
     "Sector",
     "SignInFailure",

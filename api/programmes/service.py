@@ -29,6 +29,7 @@ from api.programmes.schemas import (
     ProgrammeRead,
     ProgrammeUpdate,
 )
+from api.returns import service as returns
 from api.security import Principal
 
 
@@ -257,6 +258,7 @@ def transition(
     programme.status = target
     if target == ProgrammeStatus.open:
         programme.opened_at = utcnow()
+        returns.make_for(session, programme=programme)
     elif target == ProgrammeStatus.closed:
         programme.closed_at = utcnow()
     bump_version(session, programme)
@@ -304,6 +306,8 @@ def set_asked(
     assert programme.id is not None
     if asked:
         session.add(ProgrammeAgency(programme_id=programme.id, agency_id=agency_id))
+        session.flush()
+        returns.make_for(session, programme=programme, agency_ids=[agency_id])
     else:
         session.delete(link)
     bump_version(session, programme)

@@ -8,15 +8,8 @@ not started → in progress → submitted → accepted
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from api.models import ReturnStatus
 from api.problems import Conflict
-
-
-class ReturnStatus(StrEnum):
-    not_started = "not_started"
-    in_progress = "in_progress"
-    submitted = "submitted"
-    returned = "returned"
-    accepted = "accepted"
 
 
 class Move(StrEnum):

@@ -205,7 +205,7 @@ def test_me_for_an_agency_editor(client, auth, york, agency_id, user_id):
     ("who", "actions"),
     [
         ("admin", sorted(a.value for a in Action)),
-        ("scrutineer", ["read", "read_audit", "read_drafts", "read_people"]),
+        ("scrutineer", ["read", "read_audit", "read_drafts", "read_people", "read_returns"]),
         ("panel", ["read"]),
         ("executive", ["read"]),
         ("approver", ["read"]),

@@ -102,12 +102,15 @@ def ids(client, auth, york, agency_id, user_id, membership_id, service_token) ->
         "framework_id": s11["id"],
         "number": 1,
         "programme_id": programme.json()["id"],
+        "return_id": client.get(f"{API}/partnerships/{york.id}/returns", headers=admin).json()[
+            "items"
+        ][0]["id"],
     }
 
 
 # Where only validation is under test the handler is never reached, so any ids will do.
 ONES = dict.fromkeys(("partnership_id", "agency_id", "user_id", "membership_id", "token_id",
-                      "framework_id", "number", "programme_id"), 1)  # fmt: skip
+                      "framework_id", "number", "programme_id", "return_id"), 1)  # fmt: skip
 
 
 def _call(client, headers, method, path, ids, **overrides):

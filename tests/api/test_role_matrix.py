@@ -67,6 +67,8 @@ POST   ~/programmes/{programme_id}/close                 200   403   403   403  
 GET    ~/programmes/{programme_id}/agencies              200   200   200   200   200   200   404   404   200   200   401
 PUT    ~/programmes/{programme_id}/agencies/{agency_id}  204   403   403   403   403   403   404   404   403   204   401
 DELETE ~/programmes/{programme_id}/agencies/{agency_id}  204   403   403   403   403   403   404   404   403   204   401
+GET    ~/returns                                         200   200   200   200   200   200   404   404   200   200   401
+GET    ~/returns/{return_id}                             200   200   404   404   200   200   404   404   404   200   401
 GET    ~/audit-events                                    200   200   403   403   403   403   404   404   403   200   401
 """
 
@@ -178,6 +180,26 @@ class Target:
         return opened
 
     @cached_property
+    def return_(self) -> int:
+        """The return of the asked agency (whose staff are the demo's) in the open programme."""
+        found = self._ok(
+            "GET",
+            f"{self.p}/returns",
+            params={"programme_id": self.open_programme, "agency_id": self.asked_agency},
+        ).json()["items"]
+        return int(found[0]["id"])
+
+    @cached_property
+    def other_return(self) -> int:
+        """Another agency's return in the same programme."""
+        found = self._ok(
+            "GET",
+            f"{self.p}/returns",
+            params={"programme_id": self.open_programme, "agency_id": self.agency},
+        ).json()["items"]
+        return int(found[0]["id"])
+
+    @cached_property
     def token(self) -> int:
         """A service token that may be revoked."""
         body = {"name": "to revoke", "scopes": ["read"]}
@@ -204,6 +226,8 @@ class Target:
             return 1
         if param == "programme_id":
             return self.open_programme
+        if param == "return_id":
+            return self.return_
         return getattr(self, param.removesuffix("_id"))
 
 
@@ -285,6 +309,8 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
     ("DELETE", f"{P}/programmes/{{programme_id}}/agencies/{{agency_id}}"): lambda t: Call(
         ids={"programme_id": t.draft_programme, "agency_id": t.asked_agency}
     ),
+    ("GET", f"{P}/returns"): lambda t: Call(),
+    ("GET", f"{P}/returns/{{return_id}}"): lambda t: Call(),
     ("GET", f"{P}/audit-events"): lambda t: Call(),
 }
 
@@ -410,6 +436,7 @@ FOREIGN: dict[str, tuple[str, str, Callable[[Target, Target], dict[str, int]]]] 
         lambda y, n: {"membership_id": n.membership},
     ),
     "service token": ("DELETE", "~/service-tokens/{token_id}", lambda y, n: {"token_id": n.token}),
+    "return": ("GET", "~/returns/{return_id}", lambda y, n: {"return_id": n.return_}),
     "framework": (
         "GET",
         "~/frameworks/{framework_id}",

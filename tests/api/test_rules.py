@@ -133,7 +133,7 @@ A = Action
 # The table of what each role may do, written out rather than derived.
 MAY = {
     Role.partnership_admin: set(Action),
-    Role.scrutineer: {A.read, A.read_drafts, A.read_people, A.read_audit},
+    Role.scrutineer: {A.read, A.read_drafts, A.read_people, A.read_audit, A.read_returns},
     Role.panel_member: {A.read},
     Role.executive: {A.read},
     Role.agency_editor: {A.read},
@@ -191,6 +191,7 @@ SCOPE_OF = {
     A.read_drafts: "read",
     A.read_people: "people:read",
     A.read_audit: "audit:read",
+    A.read_returns: "returns:read",
     A.manage_partnership: "partnership:write",
     A.manage_agencies: "agencies:write",
     A.manage_people: "people:write",

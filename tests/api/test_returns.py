@@ -1,0 +1,145 @@
+"""Returns: made when a programme opens or asks an agency later; seen only by those allowed."""
+
+import pytest
+from apikit import API, HOUSING, assert_problem, count
+from sqlalchemy import Engine
+from sqlmodel import select
+from test_queries import counting
+
+from api.models import Agency, PartnershipAgency, Return, ReturnStatus, Sector
+
+
+def url(pid: int, tail: str = "") -> str:
+    return f"{API}/partnerships/{pid}{tail}"
+
+
+@pytest.fixture
+def open_2026(client, auth, york) -> int:
+    programmes = client.get(
+        url(york.id, "/programmes"), headers=auth("admin"), params={"status": "open"}
+    ).json()["items"]
+    return next(p["id"] for p in programmes if p["title"].endswith("2026"))
+
+
+@pytest.fixture
+def draft(client, auth, york, agency_id) -> int:
+    versions = client.get(url(york.id, "/frameworks"), headers=auth("admin")).json()["items"]
+    section_11 = next(f for f in versions if f["key"] == "section-11")["latest_version"]["id"]
+    r = client.post(
+        url(york.id, "/programmes"),
+        headers=auth("admin"),
+        json={
+            "title": "Section 11 self-assessment 2028",
+            "framework_version_id": section_11,
+            "opens_on": "2028-04-01",
+            "deadline": "2028-06-30",
+            "agency_ids": [agency_id(HOUSING), agency_id("Cafcass")],
+        },
+    )
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
+def test_a_draft_has_no_returns_and_opening_makes_one_per_agency(client, db, auth, york, draft):
+    assert count(db, Return, Return.programme_id == draft) == 0
+    r = client.post(url(york.id, f"/programmes/{draft}/open"), headers=auth("admin"))
+    assert r.status_code == 200, r.text
+    made = db.exec(select(Return).where(Return.programme_id == draft)).all()
+    assert len(made) == 2
+    assert {m.status for m in made} == {ReturnStatus.not_started}
+
+
+def test_an_agency_asked_after_opening_gets_its_return(client, db, auth, york, draft, agency_id):
+    admin = auth("admin")
+    client.post(url(york.id, f"/programmes/{draft}/open"), headers=admin)
+    york_college = agency_id("York College")
+    r = client.put(url(york.id, f"/programmes/{draft}/agencies/{york_college}"), headers=admin)
+    assert r.status_code == 204
+    assert count(db, Return, Return.programme_id == draft, Return.agency_id == york_college) == 1
+    # Asking again changes nothing.
+    client.put(url(york.id, f"/programmes/{draft}/agencies/{york_college}"), headers=admin)
+    assert count(db, Return, Return.programme_id == draft) == 3
+
+
+def test_the_partnership_sees_every_return_and_an_agency_only_its_own(
+    client, auth, york, open_2026, agency_id
+):
+    params = {"programme_id": open_2026, "limit": 100}
+    everyone = client.get(url(york.id, "/returns"), headers=auth("admin"), params=params).json()
+    assert everyone["total"] == 17
+    assert {r["status"] for r in everyone["items"]} == {"not_started"}
+    for who in ("editor", "approver"):
+        mine = client.get(url(york.id, "/returns"), headers=auth(who), params=params).json()
+        assert [r["agency_name"] for r in mine["items"]] == [HOUSING]
+        assert mine["items"][0]["requirement_count"] == 37
+        assert mine["items"][0]["rated"] == 0
+    for who in ("executive", "panel"):
+        none = client.get(url(york.id, "/returns"), headers=auth(who), params=params).json()
+        assert none["total"] == 0
+
+
+def test_another_agency_s_return_is_not_found(client, auth, york, open_2026, agency_id):
+    listed = client.get(
+        url(york.id, "/returns"),
+        headers=auth("admin"),
+        params={"programme_id": open_2026, "agency_id": agency_id("Cafcass")},
+    ).json()["items"]
+    cafcass_return = listed[0]["id"]
+    assert_problem(
+        client.get(url(york.id, f"/returns/{cafcass_return}"), headers=auth("editor")), 404
+    )
+    assert (
+        client.get(url(york.id, f"/returns/{cafcass_return}"), headers=auth("admin")).status_code
+        == 200
+    )
+
+
+def test_a_return_shows_progress_by_standard(client, auth, york, open_2026):
+    mine = client.get(
+        url(york.id, "/returns"), headers=auth("editor"), params={"programme_id": open_2026}
+    ).json()["items"][0]
+    r = client.get(url(york.id, f"/returns/{mine['id']}"), headers=auth("editor"))
+    assert r.status_code == 200, r.text
+    assert r.headers["ETag"] == '"1"'
+    body = r.json()
+    assert body["agency_name"] == HOUSING and body["status"] == "not_started"
+    assert [p["code"] for p in body["progress"]] == [str(n) for n in range(1, 13)]
+    assert sum(p["requirement_count"] for p in body["progress"]) == 37
+    assert body["responses"] == []
+
+
+def test_filters(client, auth, york, open_2026, agency_id):
+    admin = auth("admin")
+    r = client.get(url(york.id, "/returns"), headers=admin, params={"status": "submitted"})
+    assert r.json()["total"] == 0
+    r = client.get(
+        url(york.id, "/returns"), headers=admin, params={"agency_id": agency_id(HOUSING)}
+    )
+    assert [x["agency_name"] for x in r.json()["items"]] == [HOUSING]
+    assert_problem(
+        client.get(url(york.id, "/returns"), headers=admin, params={"status": "lost"}), 422
+    )
+
+
+def test_the_return_list_runs_a_fixed_number_of_statements(
+    client, db, auth, york, draft, engine: Engine
+):
+    admin = auth("admin")
+    client.post(url(york.id, f"/programmes/{draft}/open"), headers=admin)
+
+    def statements() -> int:
+        with counting(engine) as seen:
+            r = client.get(url(york.id, "/returns"), headers=admin, params={"limit": 100})
+            assert r.status_code == 200
+        return len(seen)
+
+    few = statements()
+    for i in range(20):
+        agency = Agency(name=f"Extra {i}", sector=Sector.other)
+        db.add(agency)
+        db.flush()
+        assert agency.id is not None
+        db.add(PartnershipAgency(partnership_id=york.id, agency_id=agency.id))
+        db.add(Return(programme_id=draft, agency_id=agency.id))
+    db.commit()
+    assert statements() == few

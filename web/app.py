@@ -18,7 +18,7 @@ from web import session as web_session
 from web.client import ApiClient, ApiError
 from web.deps import CsrfRejected, NeedsSignIn, PageForbidden, PageNotFound, verify_csrf
 from web.pages import redirect, render, same_site_path
-from web.routes import agencies, audit, auth, frameworks, home, people, programmes
+from web.routes import agencies, audit, auth, frameworks, home, people, programmes, returns
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ def create_app(api: ApiClient) -> FastAPI:
         )
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, home, agencies, frameworks, programmes, people, audit):
+    for module in (auth, home, agencies, frameworks, programmes, returns, people, audit):
         app.include_router(module.router, dependencies=[Depends(verify_csrf)])
     return app
 

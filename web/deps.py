@@ -91,6 +91,12 @@ class Place:
     def may(self, action: str) -> bool:
         return action in self.partnership["actions"]
 
+    @property
+    def sees_returns(self) -> bool:
+        """Oversight sees every agency's returns; agency staff their own; others none."""
+        agency_roles = {"agency_editor", "agency_approver"}
+        return self.may("read_returns") or bool(agency_roles & set(self.partnership["roles"]))
+
     def require(self, action: str, message: str) -> None:
         if not self.may(action):
             raise PageForbidden(message)

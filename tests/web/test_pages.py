@@ -24,10 +24,11 @@ from websupport import (
     page_of,
 )
 
-from api.models import Agency, Framework, Partnership, PartnershipAgency
+from api.models import Agency, Framework, Partnership, PartnershipAgency, Return
 from api.models import Programme as ProgrammeRow
 from api.settings import get_settings
 
+HOUSING = "City of York Council Housing Services"
 ON_POSTGRES = (os.environ.get("ASSURE_TEST_DATABASE_URL") or "").startswith("postgresql")
 
 
@@ -46,12 +47,18 @@ def ids(db: Session, york: Partnership) -> dict[str, int]:
             ProgrammeRow.title == "Section 11 self-assessment 2026",
         )
     ).one()
-    assert section_11.id and agency.id and programme.id and york.id
+    housing_return = db.exec(
+        select(Return)
+        .join(Agency, col(Agency.id) == Return.agency_id)
+        .where(Return.programme_id == programme.id, Agency.name == HOUSING)
+    ).one()
+    assert section_11.id and agency.id and programme.id and york.id and housing_return.id
     return {
         "p": york.id,
         "framework": section_11.id,
         "agency": agency.id,
         "programme": programme.id,
+        "housing_return": housing_return.id,
     }
 
 
@@ -65,12 +72,15 @@ PAGES = {
     "programmes": "/p/{p}/programmes",
     "new programme": "/p/{p}/programmes/new",
     "programme": "/p/{p}/programmes/{programme}",
+    "returns": "/p/{p}/returns",
+    "return": "/p/{p}/returns/{housing_return}",
     "people": "/p/{p}/people",
     "audit log": "/p/{p}/audit",
 }
 LIST_PAGES = {
     "agencies": "/p/{p}/agencies",
     "programmes": "/p/{p}/programmes",
+    "returns": "/p/{p}/returns",
     "people": "/p/{p}/people",
     "audit log": "/p/{p}/audit",
 }
@@ -364,7 +374,9 @@ def test_the_nav_offers_people_and_audit_log_only_to_oversight_roles(
     # the agencies page: every role may read it
     page = page_of(visitor.get(f"/p/{ids['p']}/agencies"))
     nav = [a.text for a in page.one("nav", **{"aria-label": "Main"}).find_all("a")]
-    expected = ["Home", "Programmes", "Agencies", "Frameworks"]
+    sees_returns = sees_oversight or email in (EDITOR, APPROVER)
+    expected = ["Home", "Programmes"] + (["Returns"] if sees_returns else [])
+    expected += ["Agencies", "Frameworks"]
     assert nav == expected + (["People", "Audit log"] if sees_oversight else [])
 
 
@@ -531,3 +543,31 @@ def test_odd_characters_in_the_address_never_break_a_page(
     response = admin.get(address.format(**ids))
     assert response.status_code in (200, 400), response.status_code
     assert response.headers["content-type"].startswith("text/html")
+
+
+def test_agency_staff_see_their_own_returns_only(
+    visitor_as: Callable[[str], TestClient], ids: dict[str, int], db: Session
+) -> None:
+    editor = visitor_as(EDITOR)
+    page = page_of(editor.get(f"/p/{ids['p']}/returns"))
+    assert page.h1 == "Your returns"
+    rows = page.one("tbody").find_all("tr")
+    assert [r.find_all("td")[0].text.strip() for r in rows] == [HOUSING]
+    assert "0 of 37" in rows[0].text
+    mine = page_of(editor.get(f"/p/{ids['p']}/returns/{ids['housing_return']}"))
+    assert mine.h1.startswith(HOUSING)
+    assert len(mine.one("tbody").find_all("tr")) == 12  # one row per standard
+    other = db.exec(
+        select(Return).where(
+            Return.programme_id == ids["programme"], Return.id != ids["housing_return"]
+        )
+    ).first()
+    assert other is not None
+    page_of(editor.get(f"/p/{ids['p']}/returns/{other.id}"), status=404)
+
+
+def test_the_partnership_sees_every_agency_s_return(admin: TestClient, ids: dict[str, int]) -> None:
+    page = page_of(admin.get(f"/p/{ids['p']}/returns", params={"status": "not_started"}))
+    assert page.h1 == "Returns"
+    # Only the open programme has returns yet: one for each of the 17 agencies it asks.
+    assert "Showing 1 to 17 of 17" in page.one("nav.pagination").text

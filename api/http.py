@@ -56,6 +56,19 @@ def check_if_match(if_match: str | None, version: int, *, required: bool = True)
         )
 
 
+def expected_version(if_match: str | None) -> int:
+    """The version an update was made against, from If-Match (`"0"`: nothing saved yet)."""
+    if if_match is None:
+        raise PreconditionRequired(
+            'Send the ETag you read in If-Match ("0" if nothing was saved yet), '
+            "so that no one else's change is lost."
+        )
+    tag = if_match.strip()
+    if not (tag.startswith('"') and tag.endswith('"') and tag[1:-1].isdigit()):
+        raise PreconditionFailed('If-Match must be one ETag, such as "3".')
+    return int(tag[1:-1])
+
+
 def like(text: str) -> str:
     """A LIKE pattern matching `text` anywhere, with LIKE's wildcards escaped."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -25,6 +25,7 @@ class Action(StrEnum):
     manage_frameworks = "manage_frameworks"
     manage_programmes = "manage_programmes"
     manage_service_tokens = "manage_service_tokens"
+    answer_returns = "answer_returns"  # any agency's: for systems that send answers in
 
 
 _OVERSIGHT = {
@@ -36,7 +37,8 @@ _OVERSIGHT = {
 }
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
-    Role.partnership_admin: frozenset(Action),
+    # The partnership reviews returns; it never answers them for an agency.
+    Role.partnership_admin: frozenset(Action) - {Action.answer_returns},
     Role.scrutineer: frozenset(_OVERSIGHT),
     Role.panel_member: frozenset({Action.read}),
     Role.executive: frozenset({Action.read}),
@@ -57,6 +59,7 @@ ACTION_SCOPES: dict[Action, str | None] = {
     Action.manage_frameworks: "frameworks:write",
     Action.manage_programmes: "programmes:write",
     Action.manage_service_tokens: None,
+    Action.answer_returns: "returns:write",
 }
 SCOPES: tuple[str, ...] = tuple(sorted({s for s in ACTION_SCOPES.values() if s}))
 
@@ -129,3 +132,11 @@ def return_agencies(principal: Principal, partnership_id: int) -> frozenset[int]
     if can(principal, partnership_id, Action.read_returns):
         return None
     return principal.agencies_in(partnership_id)
+
+
+def require_may_answer(principal: Principal, partnership_id: int, agency_id: int) -> None:
+    """Only the agency's own editors and approvers answer its return (or a system allowed to)."""
+    if can(principal, partnership_id, Action.answer_returns):
+        return
+    if agency_id not in principal.agencies_in(partnership_id):
+        raise Forbidden("Only the agency's own editors and approvers answer its return.")

@@ -30,6 +30,7 @@ class Problem(BaseModel):
     detail: str | None = None
     instance: str | None = None
     errors: list[FieldProblem] | None = None
+    current: dict[str, Any] | None = None  # on a conflict: the record as it now stands
 
 
 class DomainError(Exception):
@@ -37,10 +38,17 @@ class DomainError(Exception):
     slug = "bad-request"
     title = "Bad request"
 
-    def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        current: dict[str, Any] | None = None,
+    ):
         super().__init__(detail or self.title)
         self.detail = detail
         self.headers = headers or {}
+        self.current = current
 
 
 class NotAuthenticated(DomainError):
@@ -106,6 +114,7 @@ def problem_response(
     detail: str | None = None,
     errors: list[FieldProblem] | None = None,
     headers: dict[str, str] | None = None,
+    current: dict[str, Any] | None = None,
 ) -> JSONResponse:
     body = Problem(
         type=problem_type(slug),
@@ -114,6 +123,7 @@ def problem_response(
         detail=detail,
         instance=request.url.path,
         errors=errors,
+        current=current,
     )
     return JSONResponse(
         body.model_dump(exclude_none=True),
@@ -153,6 +163,7 @@ def install(app: FastAPI) -> None:
             detail=exc.detail,
             errors=getattr(exc, "errors", None),
             headers=exc.headers,
+            current=exc.current,
         )
 
     @app.exception_handler(RequestValidationError)

@@ -3,12 +3,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from api.db import SessionDep
-from api.http import MAX_ID, Id, Limit, Offset, Page, set_etag
+from api.http import MAX_ID, Id, IfMatch, Limit, Offset, Page, expected_version, set_etag
 from api.models import ReturnStatus
-from api.permissions import return_agencies
+from api.permissions import require_may_answer, return_agencies
 from api.problems import responses
 from api.returns import service
-from api.returns.schemas import ReturnRead, ReturnSummary
+from api.returns.schemas import ResponseSaved, ResponseWrite, ReturnRead, ReturnSummary
 from api.security import CurrentPrincipal
 
 router = APIRouter(tags=["returns"])
@@ -68,3 +68,41 @@ def read_return(
     )
     set_etag(response, row[0].version)
     return service.read(session, row=row)
+
+
+@router.put(
+    "/partnerships/{partnership_id}/returns/{return_id}/responses/{requirement_id}",
+    response_model=ResponseSaved,
+    responses=responses(400, 401, 403, 404, 409, 412, 422, 428),
+)
+def save_response(
+    partnership_id: Id,
+    return_id: Id,
+    requirement_id: Id,
+    body: ResponseWrite,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ResponseSaved:
+    """Save one answer (autosave). If-Match carries the answer's ETag, `"0"` before the first.
+
+    A save made against an older answer is refused with 412, and the problem's `current`
+    holds the newer answer, so nothing is silently overwritten.
+    """
+    agencies = return_agencies(principal, partnership_id)
+    row = service.get(
+        session, partnership_id=partnership_id, return_id=return_id, agencies=agencies
+    )
+    require_may_answer(principal, partnership_id, row[0].agency_id)
+    saved = service.save_response(
+        session,
+        principal=principal,
+        row=row,
+        requirement_id=requirement_id,
+        data=body,
+        expected_version=expected_version(if_match),
+    )
+    session.commit()
+    set_etag(response, saved.version)
+    return saved

@@ -1,8 +1,11 @@
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from api.fields import NoNul
 from api.models import ReturnStatus
+from api.programmes.schemas import FrameworkVersionRef
 
 
 class ReturnSummary(BaseModel):
@@ -38,8 +41,24 @@ class StandardProgress(BaseModel):
 
 
 class ReturnRead(ReturnSummary):
-    framework_version_id: int
+    framework_version: FrameworkVersionRef
     started_at: datetime | None
     accepted_at: datetime | None
     progress: list[StandardProgress]
     responses: list[ResponseRead]
+
+
+class ResponseWrite(BaseModel):
+    """One answer. Evidence files are attached separately."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rating: Annotated[str, StringConstraints(max_length=32), NoNul] | None = None
+    evidence: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000), NoNul] = (
+        ""
+    )
+    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5_000), NoNul] = ""
+
+
+class ResponseSaved(ResponseRead):
+    return_status: ReturnStatus

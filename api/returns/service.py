@@ -2,22 +2,40 @@
 
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from api.audit import service as audit
+from api.db import bump_version
 from api.models import (
     Agency,
+    Framework,
+    FrameworkVersion,
     Programme,
     ProgrammeAgency,
     ProgrammeStatus,
+    RatingLevel,
     RequirementResponse,
     Return,
+    ReturnEvent,
     ReturnStatus,
     Standard,
 )
+from api.models.base import utcnow
 from api.models.framework import Requirement
-from api.problems import NotFound
-from api.returns.schemas import ResponseRead, ReturnRead, ReturnSummary, StandardProgress
+from api.problems import Conflict, Invalid, NotFound, PreconditionFailed
+from api.programmes.schemas import FrameworkVersionRef
+from api.returns import rules
+from api.returns.schemas import (
+    ResponseRead,
+    ResponseSaved,
+    ResponseWrite,
+    ReturnRead,
+    ReturnSummary,
+    StandardProgress,
+)
+from api.security import Principal
 
 
 def make_for(session: Session, *, programme: Programme, agency_ids: list[int] | None = None) -> int:
@@ -157,11 +175,152 @@ def read(session: Session, *, row: Any) -> ReturnRead:
         )
         entry.requirement_count += 1
         entry.rated += requirement_id in rated_ids
+    version, key = session.exec(
+        select(FrameworkVersion, Framework.key)
+        .join(Framework, col(Framework.id) == FrameworkVersion.framework_id)
+        .where(FrameworkVersion.id == version_id)
+    ).one()
+    assert version.id is not None
     return ReturnRead(
         **_summary(row).model_dump(),
-        framework_version_id=version_id,
+        framework_version=FrameworkVersionRef(
+            id=version.id,
+            framework_id=version.framework_id,
+            framework_key=key,
+            number=version.number,
+            name=version.name,
+        ),
         started_at=ret.started_at,
         accepted_at=ret.accepted_at,
         progress=list(progress.values()),
         responses=[ResponseRead.model_validate(r, from_attributes=True) for r in responses],
     )
+
+
+def _response_state(response: RequirementResponse | None) -> dict[str, Any] | None:
+    if response is None:
+        return None
+    return ResponseRead.model_validate(response, from_attributes=True).model_dump(mode="json")
+
+
+def save_response(
+    session: Session,
+    *,
+    principal: Principal,
+    row: Any,
+    requirement_id: int,
+    data: ResponseWrite,
+    expected_version: int,
+) -> ResponseSaved:
+    """Save one answer, unless someone saved a newer one since this one was read.
+
+    The first answer starts the return. A refused save says what the answer now is, so
+    that nothing either person wrote is lost.
+    """
+    ret: Return = row[0]
+    version_id: int = row[3]
+    programme = session.get(Programme, ret.programme_id)
+    assert programme is not None and ret.id is not None
+    if programme.status != ProgrammeStatus.open:
+        raise Conflict("The programme is closed: its returns can no longer change.")
+    rules.check_editable(ret.status)
+    requirement = session.exec(
+        select(Requirement.id)
+        .join(Standard, col(Standard.id) == Requirement.standard_id)
+        .where(Requirement.id == requirement_id, Standard.framework_version_id == version_id)
+    ).first()
+    if requirement is None:
+        raise NotFound("No such requirement in this return's framework.")
+    if data.rating is not None:
+        codes = session.exec(
+            select(RatingLevel.code)
+            .join(
+                FrameworkVersion,
+                col(FrameworkVersion.rating_scale_id) == RatingLevel.rating_scale_id,
+            )
+            .where(FrameworkVersion.id == version_id)
+            .order_by(col(RatingLevel.position))
+        ).all()
+        if data.rating not in codes:
+            raise Invalid({"rating": f"must be one of {', '.join(codes)}"})
+    existing = session.exec(
+        select(RequirementResponse).where(
+            RequirementResponse.return_id == ret.id,
+            RequirementResponse.requirement_id == requirement_id,
+        )
+    ).first()
+    if (existing.version if existing else 0) != expected_version:
+        raise PreconditionFailed(
+            "Someone else saved this answer after you opened it. Their answer is shown; "
+            "copy what you need from yours, then save again.",
+            current=_response_state(existing),
+        )
+    before = _response_state(existing)
+    now = utcnow()
+    values = {**data.model_dump(), "carried_forward": False, "updated_at": now,
+              "updated_by_id": principal.user_id}  # fmt: skip
+    if existing is None:
+        existing = RequirementResponse(return_id=ret.id, requirement_id=requirement_id, **values)
+        try:
+            with session.begin_nested():
+                session.add(existing)
+        except IntegrityError:  # another editor's first answer won the race
+            raise PreconditionFailed(
+                "Someone else saved this answer at the same moment. Reload to see it."
+            ) from None
+    else:
+        claimed = session.execute(
+            update(RequirementResponse)
+            .where(
+                col(RequirementResponse.id) == existing.id,
+                col(RequirementResponse.version) == expected_version,
+            )
+            .values(version=expected_version + 1, **values)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            raise PreconditionFailed("Someone else saved this answer at the same moment.")
+        session.refresh(existing)
+    if ret.status == ReturnStatus.not_started:
+        move(session, principal=principal, ret=ret, to=rules.Move.start)
+    audit.record(
+        session,
+        principal=principal,
+        action="response.save",
+        entity_type="return",
+        entity_id=ret.id,
+        partnership_id=programme.partnership_id,
+        before=before,
+        after=_response_state(existing),
+    )
+    return ResponseSaved(
+        **ResponseRead.model_validate(existing, from_attributes=True).model_dump(),
+        return_status=ret.status,
+    )
+
+
+def move(
+    session: Session,
+    *,
+    principal: Principal,
+    ret: Return,
+    to: rules.Move,
+    reason: str | None = None,
+) -> None:
+    """Move a return on in its life, and record who moved it, when and why."""
+    target = rules.next_status(ret.status, to)
+    assert ret.id is not None
+    session.add(
+        ReturnEvent(
+            return_id=ret.id,
+            from_status=ret.status,
+            to_status=target,
+            actor_user_id=principal.user_id,
+            actor_label=principal.label,
+            reason=reason,
+        )
+    )
+    if to == rules.Move.start:
+        ret.started_at = utcnow()
+    ret.status = target
+    bump_version(session, ret)
+    session.add(ret)

@@ -55,6 +55,7 @@ VALID_BODIES: dict[tuple[str, str], dict] = {
         "agency_ids": [1],
     },  # fmt: skip
     ("PATCH", f"{P}/programmes/{{programme_id}}"): {"title": "Renamed"},
+    ("PUT", f"{P}/returns/{{return_id}}/responses/{{requirement_id}}"): {"rating": "met"},
 }
 FORM_ROUTES = {("POST", "/auth/token")}
 JSON_BODY_ROUTES = sorted(
@@ -93,6 +94,14 @@ def ids(client, auth, york, agency_id, user_id, membership_id, service_token) ->
               "agency_ids": [agency_id(HOUSING)]},
     )  # fmt: skip
     assert programme.status_code == 201, programme.text
+    [housing_return] = client.get(
+        f"{API}/partnerships/{york.id}/returns",
+        headers=admin,
+        params={"agency_id": agency_id(HOUSING)},
+    ).json()["items"]
+    version = client.get(
+        f"{API}/partnerships/{york.id}/frameworks/{s11['id']}/versions/1", headers=admin
+    ).json()
     return {
         "partnership_id": york.id,
         "agency_id": agency_id(HOUSING),
@@ -102,15 +111,15 @@ def ids(client, auth, york, agency_id, user_id, membership_id, service_token) ->
         "framework_id": s11["id"],
         "number": 1,
         "programme_id": programme.json()["id"],
-        "return_id": client.get(f"{API}/partnerships/{york.id}/returns", headers=admin).json()[
-            "items"
-        ][0]["id"],
+        "return_id": housing_return["id"],
+        "requirement_id": version["standards"][0]["requirements"][0]["id"],
     }
 
 
 # Where only validation is under test the handler is never reached, so any ids will do.
 ONES = dict.fromkeys(("partnership_id", "agency_id", "user_id", "membership_id", "token_id",
-                      "framework_id", "number", "programme_id", "return_id"), 1)  # fmt: skip
+                      "framework_id", "number", "programme_id", "return_id",
+                      "requirement_id"), 1)  # fmt: skip
 
 
 def _call(client, headers, method, path, ids, **overrides):
@@ -121,7 +130,9 @@ def _call(client, headers, method, path, ids, **overrides):
             method, url, headers={**headers, **YAML_HEADERS}, content=as_yaml(framework_doc("x"))
         )
     body = VALID_BODIES.get((method, path))
-    extra = {"If-Match": "*"} if method == "PATCH" else {}
+    extra = (
+        {"If-Match": "*"} if method == "PATCH" else {"If-Match": '"0"'} if method == "PUT" else {}
+    )
     return client.request(method, url, headers={**headers, **extra}, json=body)
 
 
@@ -146,7 +157,8 @@ def test_the_largest_id_in_paths_is_404(lenient_client, auth, ids, key, param):
     """The largest id passes validation, reaches the database (64-bit) and is not found."""
     method, path = key
     top = 1_000_000 if param == "number" else MAX_ID
-    r = _call(lenient_client, auth("admin"), method, path, ids, **{param: top})
+    who = "editor" if path.endswith("/responses/{requirement_id}") else "admin"  # who answers
+    r = _call(lenient_client, auth(who), method, path, ids, **{param: top})
     assert_problem(r, 404)
 
 

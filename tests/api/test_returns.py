@@ -3,10 +3,22 @@
 import pytest
 from apikit import API, HOUSING, assert_problem, count
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 from test_queries import counting
 
-from api.models import Agency, PartnershipAgency, Return, ReturnStatus, Sector
+from api.models import (
+    Agency,
+    Framework,
+    FrameworkVersion,
+    PartnershipAgency,
+    Requirement,
+    RequirementResponse,
+    Return,
+    ReturnEvent,
+    ReturnStatus,
+    Sector,
+    Standard,
+)
 
 
 def url(pid: int, tail: str = "") -> str:
@@ -143,3 +155,115 @@ def test_the_return_list_runs_a_fixed_number_of_statements(
         db.add(Return(programme_id=draft, agency_id=agency.id))
     db.commit()
     assert statements() == few
+
+
+# ---------------------------------------------------------------------------------------
+# Saving answers
+
+
+@pytest.fixture
+def housing(client, auth, york, open_2026) -> dict:
+    """Housing's return in the open programme, and the framework's requirement ids."""
+    [ret] = client.get(
+        url(york.id, "/returns"), headers=auth("editor"), params={"programme_id": open_2026}
+    ).json()["items"]
+    full = client.get(url(york.id, f"/returns/{ret['id']}"), headers=auth("editor")).json()
+    ref = full["framework_version"]
+    version = client.get(
+        url(york.id, f"/frameworks/{ref['framework_id']}/versions/{ref['number']}"),
+        headers=auth("editor"),
+    ).json()
+    requirements = [r["id"] for s in version["standards"] for r in s["requirements"]]
+    return {"id": ret["id"], "requirements": requirements}
+
+
+def save(client, headers, pid, ret, requirement, etag, **body):  # type: ignore[no-untyped-def]
+    return client.put(
+        url(pid, f"/returns/{ret}/responses/{requirement}"),
+        headers={**headers, **({"If-Match": etag} if etag else {})},
+        json=body,
+    )
+
+
+def test_the_first_answer_starts_the_return(client, db, auth, york, housing):
+    editor, first = auth("editor"), housing["requirements"][0]
+    events = count(db, ReturnEvent)
+    r = save(client, editor, york.id, housing["id"], first, '"0"', rating="met", evidence="Policy")
+    assert r.status_code == 200, r.text
+    assert r.headers["ETag"] == '"1"'
+    assert r.json()["return_status"] == "in_progress"
+    event = db.exec(select(ReturnEvent).where(ReturnEvent.return_id == housing["id"])).one()
+    assert (event.from_status, event.to_status, event.actor_label) == (
+        ReturnStatus.not_started,
+        ReturnStatus.in_progress,
+        "Ed Editor",
+    )
+    assert count(db, ReturnEvent) == events + 1
+    r = save(client, editor, york.id, housing["id"], first, '"1"', rating="partially_met")
+    assert r.status_code == 200 and r.headers["ETag"] == '"2"'
+    assert count(db, ReturnEvent) == events + 1  # started once
+    body = client.get(url(york.id, f"/returns/{housing['id']}"), headers=editor).json()
+    assert body["rated"] == 1 and body["progress"][0]["rated"] == 1
+    assert body["responses"][0]["rating"] == "partially_met"
+
+
+def test_a_save_over_a_newer_answer_is_refused_and_shows_it(client, db, auth, york, housing):
+    first = housing["requirements"][0]
+    mine = save(client, auth("editor"), york.id, housing["id"], first, '"0"', evidence="Mine")
+    assert mine.status_code == 200
+    theirs = save(client, auth("approver"), york.id, housing["id"], first, '"0"', evidence="Theirs")
+    problem = assert_problem(theirs, 412)
+    assert problem["current"]["evidence"] == "Mine" and problem["current"]["version"] == 1
+    stored = db.exec(
+        select(RequirementResponse).where(RequirementResponse.requirement_id == first)
+    ).one()
+    assert stored.evidence == "Mine"
+
+
+@pytest.mark.parametrize(
+    ("body", "etag", "status", "field"),
+    [
+        ({"rating": "brilliant"}, '"0"', 422, "rating"),
+        ({"evidence": "x" * 20_001}, '"0"', 422, "evidence"),
+        ({"colour": "red"}, '"0"', 422, "colour"),
+        ({"rating": "met"}, None, 428, None),
+        ({"rating": "met"}, "*", 412, None),
+        ({"rating": "met"}, '"7"', 412, None),
+    ],
+)
+def test_bad_answers_are_refused_and_nothing_is_saved(
+    client, db, auth, york, housing, body, etag, status, field
+):
+    r = save(
+        client, auth("editor"), york.id, housing["id"], housing["requirements"][0], etag, **body
+    )
+    assert_problem(r, status, field=field)
+    assert count(db, RequirementResponse, RequirementResponse.return_id == housing["id"]) == 0
+    assert db.get(Return, housing["id"]).status == ReturnStatus.not_started
+
+
+def test_a_requirement_of_another_framework_is_not_found(client, db, auth, york, housing):
+    six_steps = db.exec(
+        select(Requirement.id)
+        .join(Standard, col(Standard.id) == Requirement.standard_id)
+        .join(FrameworkVersion, col(FrameworkVersion.id) == Standard.framework_version_id)
+        .join(Framework, col(Framework.id) == FrameworkVersion.framework_id)
+        .where(Framework.key == "six-steps")
+    ).first()
+    r = save(client, auth("editor"), york.id, housing["id"], six_steps, '"0"', rating="met")
+    assert_problem(r, 404)
+
+
+def test_only_the_agency_answers_its_return(client, auth, york, housing):
+    first = housing["requirements"][0]
+    for who in ("admin", "scrutineer"):
+        assert_problem(save(client, auth(who), york.id, housing["id"], first, '"0"'), 403)
+
+
+def test_answers_cannot_change_once_the_programme_closes(
+    client, db, auth, york, open_2026, housing
+):
+    client.post(url(york.id, f"/programmes/{open_2026}/close"), headers=auth("admin"))
+    r = save(client, auth("editor"), york.id, housing["id"], housing["requirements"][0], '"0"')
+    assert_problem(r, 409)
+    assert count(db, RequirementResponse, RequirementResponse.return_id == housing["id"]) == 0

@@ -132,7 +132,7 @@ def service(*scopes: str, partnership: int = YORK) -> Principal:
 A = Action
 # The table of what each role may do, written out rather than derived.
 MAY = {
-    Role.partnership_admin: set(Action),
+    Role.partnership_admin: set(Action) - {A.answer_returns},  # it reviews, never answers
     Role.scrutineer: {A.read, A.read_drafts, A.read_people, A.read_audit, A.read_returns},
     Role.panel_member: {A.read},
     Role.executive: {A.read},
@@ -197,6 +197,7 @@ SCOPE_OF = {
     A.manage_people: "people:write",
     A.manage_frameworks: "frameworks:write",
     A.manage_programmes: "programmes:write",
+    A.answer_returns: "returns:write",
 }
 
 

@@ -134,9 +134,13 @@ def return_agencies(principal: Principal, partnership_id: int) -> frozenset[int]
     return principal.agencies_in(partnership_id)
 
 
-def require_may_answer(principal: Principal, partnership_id: int, agency_id: int) -> None:
+def may_answer(principal: Principal, partnership_id: int, agency_id: int) -> bool:
     """Only the agency's own editors and approvers answer its return (or a system allowed to)."""
-    if can(principal, partnership_id, Action.answer_returns):
-        return
-    if agency_id not in principal.agencies_in(partnership_id):
+    return can(principal, partnership_id, Action.answer_returns) or (
+        agency_id in principal.agencies_in(partnership_id)
+    )
+
+
+def require_may_answer(principal: Principal, partnership_id: int, agency_id: int) -> None:
+    if not may_answer(principal, partnership_id, agency_id):
         raise Forbidden("Only the agency's own editors and approvers answer its return.")

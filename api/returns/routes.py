@@ -5,7 +5,7 @@ from fastapi import APIRouter, Query, Response
 from api.db import SessionDep
 from api.http import MAX_ID, Id, IfMatch, Limit, Offset, Page, expected_version, set_etag
 from api.models import ReturnStatus
-from api.permissions import require_may_answer, return_agencies
+from api.permissions import may_answer, require_may_answer, return_agencies
 from api.problems import responses
 from api.returns import service
 from api.returns.schemas import ResponseSaved, ResponseWrite, ReturnRead, ReturnSummary
@@ -67,7 +67,8 @@ def read_return(
         session, partnership_id=partnership_id, return_id=return_id, agencies=agencies
     )
     set_etag(response, row[0].version)
-    return service.read(session, row=row)
+    answerer = may_answer(principal, partnership_id, row[0].agency_id)
+    return service.read(session, row=row, may_answer=answerer)
 
 
 @router.put(

@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from api.fields import NoNul
 from api.models import ReturnStatus
@@ -42,6 +42,8 @@ class StandardProgress(BaseModel):
 
 class ReturnRead(ReturnSummary):
     framework_version: FrameworkVersionRef
+    editable: bool = Field(description="Its answers may change now (state, not permission)")
+    may_answer: bool = Field(description="You may answer it (permission, not state)")
     started_at: datetime | None
     accepted_at: datetime | None
     progress: list[StandardProgress]

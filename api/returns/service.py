@@ -75,6 +75,7 @@ def _summary_query(partnership_id: int, agencies: frozenset[int] | None) -> Any:
             Agency.name,
             func.coalesce(rated.c.n, 0),
             func.coalesce(requirement_count.c.n, 0),
+            Programme.status,
         )
         .join(Programme, col(Programme.id) == Return.programme_id)
         .join(Agency, col(Agency.id) == Return.agency_id)
@@ -91,7 +92,7 @@ def _summary_query(partnership_id: int, agencies: frozenset[int] | None) -> Any:
 
 
 def _summary(row: Any) -> ReturnSummary:
-    ret, title, deadline, _, agency_name, rated, requirement_count = row
+    ret, title, deadline, _, agency_name, rated, requirement_count, _ = row
     return ReturnSummary(
         id=ret.id,
         programme_id=ret.programme_id,
@@ -146,7 +147,7 @@ def get(
     return row
 
 
-def read(session: Session, *, row: Any) -> ReturnRead:
+def read(session: Session, *, row: Any, may_answer: bool) -> ReturnRead:
     """The whole return: its answers and its progress standard by standard."""
     ret: Return = row[0]
     version_id = row[3]
@@ -192,6 +193,8 @@ def read(session: Session, *, row: Any) -> ReturnRead:
         ),
         started_at=ret.started_at,
         accepted_at=ret.accepted_at,
+        editable=row[7] == ProgrammeStatus.open and ret.status in rules.EDITABLE,
+        may_answer=may_answer,
         progress=list(progress.values()),
         responses=[ResponseRead.model_validate(r, from_attributes=True) for r in responses],
     )

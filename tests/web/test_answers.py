@@ -1,0 +1,118 @@
+"""Answering a return in the browser: each answer saves as the person goes (htmx), or with
+its Save button without JavaScript; a stale save never overwrites a newer answer."""
+
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, col, select
+from websupport import ADMIN, APPROVER, EDITOR, HTMX, page_of
+
+from api.models import Agency, Partnership, RequirementResponse, Return, ReturnStatus
+
+HOUSING = "City of York Council Housing Services"
+
+
+@pytest.fixture
+def housing_return(db: Session, york: Partnership) -> int:
+    found = db.exec(
+        select(Return.id)
+        .join(Agency, col(Agency.id) == Return.agency_id)
+        .where(Agency.name == HOUSING)
+    ).one()
+    assert found is not None
+    return found
+
+
+def answer_forms(page):  # type: ignore[no-untyped-def]
+    return [f for f in page.find_all("form") if "/answers/" in (f.get("action") or "")]
+
+
+def first_answer_form(client: TestClient, pid: int, ret: int):  # type: ignore[no-untyped-def]
+    page = page_of(client.get(f"/p/{pid}/returns/{ret}?standard=1"))
+    return page, answer_forms(page)[0]
+
+
+def post_answer(client: TestClient, page, form, headers=None, **values):  # type: ignore[no-untyped-def]
+    data = {
+        "csrf_token": page.csrf_token(),
+        "version": form.one("input", name="version")["value"],
+        "standard": "1",
+        "rating": "",
+        "evidence": "",
+        "comment": "",
+        **values,
+    }
+    return client.post(form["action"], data=data, headers=headers or {})
+
+
+def test_the_agency_answers_standard_by_standard(
+    visitor_as: Callable[[str], TestClient], york: Partnership, housing_return: int
+) -> None:
+    editor = visitor_as(EDITOR)
+    page, form = first_answer_form(editor, york.id, housing_return)
+    assert page.h1.startswith(HOUSING)
+    assert len(answer_forms(page)) == 3  # the requirements of standard 1
+    assert page.unlabelled_fields() == []
+    radios = form.find_all("input", type="radio")
+    assert [r["value"] for r in radios] == ["met", "partially_met", "not_met", "not_applicable"]
+    assert form.get("hx-trigger") == "change delay:600ms, submit"
+
+
+def test_without_javascript_save_returns_to_the_page(
+    visitor_as: Callable[[str], TestClient], york: Partnership, housing_return: int, db: Session
+) -> None:
+    editor = visitor_as(EDITOR)
+    page, form = first_answer_form(editor, york.id, housing_return)
+    r = post_answer(editor, page, form, rating="met", evidence="Board report, March 2026")
+    assert r.status_code == 303
+    assert "saved=" in r.headers["location"] and "#answer-" in r.headers["location"]
+    after = page_of(editor.get(r.headers["location"]))
+    assert "Your answer was saved." in after.text
+    assert "1 of 37" in after.text
+    stored = db.exec(
+        select(RequirementResponse).where(RequirementResponse.return_id == housing_return)
+    ).one()
+    assert (stored.rating, stored.evidence) == ("met", "Board report, March 2026")
+    assert db.get(Return, housing_return).status == ReturnStatus.in_progress
+
+
+def test_with_htmx_the_answer_comes_back_saved(
+    visitor_as: Callable[[str], TestClient], york: Partnership, housing_return: int
+) -> None:
+    editor = visitor_as(EDITOR)
+    page, form = first_answer_form(editor, york.id, housing_return)
+    r = post_answer(editor, page, form, headers=HTMX, rating="not_met", evidence="Draft")
+    assert r.status_code == 200
+    assert "<html" not in r.text and "<h1" not in r.text
+    fragment = page_of(r)
+    assert fragment.one("input", name="version")["value"] == "1"
+    assert fragment.one("span.save-state").text.strip() == "Saved"
+    assert fragment.one("input", value="not_met").get("checked") is not None
+
+
+def test_a_stale_save_keeps_both_answers_in_view(
+    visitor_as: Callable[[str], TestClient], york: Partnership, housing_return: int, db: Session
+) -> None:
+    editor, approver = visitor_as(EDITOR), visitor_as(APPROVER)
+    page_e, form_e = first_answer_form(editor, york.id, housing_return)
+    page_a, form_a = first_answer_form(approver, york.id, housing_return)
+    assert post_answer(editor, page_e, form_e, rating="met", evidence="Editor's").status_code == 303
+    r = post_answer(approver, page_a, form_a, headers=HTMX, rating="not_met", evidence="Approver's")
+    assert r.status_code == 409
+    fragment = page_of(r, status=409)
+    assert "Not saved" in fragment.text and "Editor's" in fragment.text  # theirs, shown
+    assert fragment.one("textarea", name="evidence").text == "Approver's"  # mine, kept
+    assert fragment.one("input", name="version")["value"] == "1"  # a new save would be knowing
+    stored = db.exec(
+        select(RequirementResponse).where(RequirementResponse.return_id == housing_return)
+    ).one()
+    assert stored.evidence == "Editor's"
+
+
+def test_the_partnership_reads_but_does_not_answer(
+    visitor_as: Callable[[str], TestClient], york: Partnership, housing_return: int
+) -> None:
+    page = page_of(visitor_as(ADMIN).get(f"/p/{york.id}/returns/{housing_return}?standard=1"))
+    assert answer_forms(page) == []
+    assert "0 of 37" in page.text

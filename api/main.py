@@ -5,6 +5,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from api import problems
+from api.actions.routes import router as actions
 from api.agencies.routes import router as agencies
 from api.audit.routes import router as audit
 from api.auth.routes import router as auth
@@ -40,7 +41,17 @@ def create_app() -> FastAPI:
     )
     problems.install(app)
     v1 = APIRouter(prefix=API_PREFIX)
-    for router in (auth, partnerships, agencies, people, frameworks, programmes, returns, audit):
+    for router in (
+        auth,
+        partnerships,
+        agencies,
+        people,
+        frameworks,
+        programmes,
+        returns,
+        actions,
+        audit,
+    ):
         v1.include_router(router)
     app.include_router(v1)
 

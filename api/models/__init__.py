@@ -1,5 +1,12 @@
 """All table models, in one package so that relationships never tangle imports."""
 
+from api.models.actions import (
+    OPEN_ACTION_STATUSES,
+    Action,
+    ActionRequirement,
+    ActionStatus,
+    ActionUpdate,
+)
 from api.models.audit import AuditEvent
 from api.models.base import metadata
 from api.models.framework import (
@@ -17,6 +24,11 @@ from api.models.programme import Programme, ProgrammeAgency, ProgrammeStatus
 from api.models.returns import RequirementResponse, Return, ReturnEvent, ReturnStatus
 
 __all__ = [
+    "OPEN_ACTION_STATUSES",
+    "Action",
+    "ActionRequirement",
+    "ActionStatus",
+    "ActionUpdate",
     "Agency",
     "ApiToken",
     "AuditEvent",

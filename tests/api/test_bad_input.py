@@ -56,6 +56,14 @@ VALID_BODIES: dict[tuple[str, str], dict] = {
     },  # fmt: skip
     ("PATCH", f"{P}/programmes/{{programme_id}}"): {"title": "Renamed"},
     ("PUT", f"{P}/returns/{{return_id}}/responses/{{requirement_id}}"): {"rating": "met"},
+    ("POST", f"{P}/returns/{{return_id}}/actions"): {
+        "description": "x",
+        "owner": "y",
+        "due_on": "2027-01-01",
+        "requirement_ids": [1],
+    },  # fmt: skip
+    ("PATCH", f"{P}/actions/{{action_id}}"): {"owner": "Someone else"},
+    ("POST", f"{P}/actions/{{action_id}}/updates"): {"note": "Progress"},
 }
 FORM_ROUTES = {("POST", "/auth/token")}
 JSON_BODY_ROUTES = sorted(
@@ -113,13 +121,19 @@ def ids(client, auth, york, agency_id, user_id, membership_id, service_token) ->
         "programme_id": programme.json()["id"],
         "return_id": housing_return["id"],
         "requirement_id": version["standards"][0]["requirements"][0]["id"],
-    }
+        "action_id": client.post(
+            f"{API}/partnerships/{york.id}/returns/{housing_return['id']}/actions",
+            headers=auth("editor"),
+            json={"description": "x", "owner": "y", "due_on": "2027-01-01",
+                  "requirement_ids": [version["standards"][0]["requirements"][0]["id"]]},
+        ).json()["id"],
+    }  # fmt: skip
 
 
 # Where only validation is under test the handler is never reached, so any ids will do.
 ONES = dict.fromkeys(("partnership_id", "agency_id", "user_id", "membership_id", "token_id",
                       "framework_id", "number", "programme_id", "return_id",
-                      "requirement_id"), 1)  # fmt: skip
+                      "requirement_id", "action_id"), 1)  # fmt: skip
 
 
 def _call(client, headers, method, path, ids, **overrides):
@@ -157,7 +171,9 @@ def test_the_largest_id_in_paths_is_404(lenient_client, auth, ids, key, param):
     """The largest id passes validation, reaches the database (64-bit) and is not found."""
     method, path = key
     top = 1_000_000 if param == "number" else MAX_ID
-    who = "editor" if path.endswith("/responses/{requirement_id}") else "admin"  # who answers
+    answering = path.endswith(("/responses/{requirement_id}", "/actions", "/updates"))
+    answering = answering or (method == "PATCH" and "/actions/" in path)
+    who = "editor" if answering else "admin"  # only the agency answers and plans
     r = _call(lenient_client, auth(who), method, path, ids, **{param: top})
     assert_problem(r, 404)
 

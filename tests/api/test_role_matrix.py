@@ -70,6 +70,11 @@ DELETE ~/programmes/{programme_id}/agencies/{agency_id}  204   403   403   403  
 GET    ~/returns                                         200   200   200   200   200   200   404   404   200   200   401
 GET    ~/returns/{return_id}                             200   200   404   404   200   200   404   404   404   200   401
 PUT    ~/returns/{return_id}/responses/{requirement_id}  403   403   404   404   200   200   404   404   404   200   401
+GET    ~/actions                                         200   200   200   200   200   200   404   404   200   200   401
+POST   ~/returns/{return_id}/actions                     403   403   404   404   201   201   404   404   404   201   401
+GET    ~/actions/{action_id}                             200   200   404   404   200   200   404   404   404   200   401
+PATCH  ~/actions/{action_id}                             403   403   404   404   200   200   404   404   404   200   401
+POST   ~/actions/{action_id}/updates                     403   403   404   404   201   201   404   404   404   201   401
 GET    ~/audit-events                                    200   200   403   403   403   403   404   404   403   200   401
 """
 
@@ -125,6 +130,7 @@ class Target:
         self, world: "World", pid: int, admin: str, *, agency: str, asked: str, user_role: str
     ):
         self.world, self.partnership_id, self.admin = world, pid, admin
+        self.writer: dict[str, str] = {}
         self._agency, self._asked, self._user_role = agency, asked, user_role
         self.p = f"/partnerships/{pid}"
 
@@ -195,6 +201,18 @@ class Target:
         """The first requirement of the framework the open programme uses."""
         version = self._ok("GET", f"{self.p}/frameworks/{self.framework}/versions/1").json()
         return int(version["standards"][0]["requirements"][0]["id"])
+
+    @cached_property
+    def action(self) -> int:
+        """An action in the plan of the asked agency, made by whoever answers for it."""
+        r = self.world.client.post(
+            f"{API}{self.p}/returns/{self.return_}/actions",
+            headers=self.writer,
+            json={"description": "An action", "owner": "Someone", "due_on": "2027-01-31",
+                  "requirement_ids": [self.requirement]},
+        )  # fmt: skip
+        assert r.status_code == 201, r.text
+        return int(r.json()["id"])
 
     @cached_property
     def other_return(self) -> int:
@@ -323,6 +341,20 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
     ("PUT", f"{P}/returns/{{return_id}}/responses/{{requirement_id}}"): lambda t: Call(
         json={"rating": "met", "evidence": "Our policy"}, headers={"If-Match": '"0"'}
     ),
+    ("GET", f"{P}/actions"): lambda t: Call(),
+    ("POST", f"{P}/returns/{{return_id}}/actions"): lambda t: Call(
+        json={
+            "description": "Refresh the policy",
+            "owner": "Head of service",
+            "due_on": "2027-03-31",
+            "requirement_ids": [t.requirement],
+        }
+    ),  # fmt: skip
+    ("GET", f"{P}/actions/{{action_id}}"): lambda t: Call(),
+    ("PATCH", f"{P}/actions/{{action_id}}"): lambda t: Call(
+        json={"status": "in_progress"}, headers=t.etag(f"/actions/{t.action}")
+    ),
+    ("POST", f"{P}/actions/{{action_id}}/updates"): lambda t: Call(json={"note": "Drafted"}),
     ("GET", f"{P}/audit-events"): lambda t: Call(),
 }
 
@@ -361,6 +393,11 @@ class World:
             self, north_id, "north_admin", agency="North Yorkshire Council",
             asked="North Yorkshire Police", user_role="partnership_admin",
         )  # fmt: skip
+        # Who answers for the asked agency: York's editor; a North Yorkshire system.
+        self.york.writer = self.principals["editor"]
+        self.north.writer = service_token(
+            ["read", "returns:write"], partnership_id=north_id, issuer="north_admin", name="nw"
+        )[0]
 
 
 @pytest.fixture
@@ -449,6 +486,18 @@ FOREIGN: dict[str, tuple[str, str, Callable[[Target, Target], dict[str, int]]]] 
     ),
     "service token": ("DELETE", "~/service-tokens/{token_id}", lambda y, n: {"token_id": n.token}),
     "return": ("GET", "~/returns/{return_id}", lambda y, n: {"return_id": n.return_}),
+    "new action": (
+        "POST",
+        "~/returns/{return_id}/actions",
+        lambda y, n: {"return_id": n.return_},
+    ),
+    "action": ("GET", "~/actions/{action_id}", lambda y, n: {"action_id": n.action}),
+    "action update": ("PATCH", "~/actions/{action_id}", lambda y, n: {"action_id": n.action}),
+    "action progress": (
+        "POST",
+        "~/actions/{action_id}/updates",
+        lambda y, n: {"action_id": n.action},
+    ),
     "answer": (
         "PUT",
         "~/returns/{return_id}/responses/{requirement_id}",
@@ -523,7 +572,10 @@ def test_another_partnerships_record_under_york(case, lenient_client, connection
 
 # Where the right to act depends on the record itself (answering: only the return's own
 # agency), a foreign record is not found before anyone's right is weighed.
-FOREIGN_DIFFERS: dict[str, dict[str, int]] = {"answer": {"admin": 404, "scrutineer": 404}}
+FOREIGN_DIFFERS: dict[str, dict[str, int]] = dict.fromkeys(
+    ("answer", "new action", "action update", "action progress"),
+    {"admin": 404, "scrutineer": 404},
+)
 
 
 def test_every_route_with_a_record_id_has_a_foreign_case() -> None:

@@ -146,3 +146,12 @@ def may_answer(principal: Principal, partnership_id: int, agency_id: int) -> boo
 def require_may_answer(principal: Principal, partnership_id: int, agency_id: int) -> None:
     if not may_answer(principal, partnership_id, agency_id):
         raise Forbidden("Only the agency's own editors and approvers answer its return.")
+
+
+def require_may_sign_off(principal: Principal, partnership_id: int, agency_id: int) -> None:
+    """Only the agency's approver, a named senior officer, signs off and submits its return."""
+    if agency_id not in principal.agencies_in(partnership_id) or not any(
+        g.role == Role.agency_approver and g.agency_id == agency_id
+        for g in principal.grants.get(partnership_id, frozenset())
+    ):
+        raise Forbidden("Only the agency's approver signs off and submits its return.")

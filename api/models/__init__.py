@@ -21,7 +21,13 @@ from api.models.framework import (
 from api.models.partnership import Agency, Partnership, PartnershipAgency, Sector
 from api.models.people import ApiToken, Membership, Role, SignInFailure, TokenKind, User
 from api.models.programme import Programme, ProgrammeAgency, ProgrammeStatus
-from api.models.returns import RequirementResponse, Return, ReturnEvent, ReturnStatus
+from api.models.returns import (
+    RequirementResponse,
+    Return,
+    ReturnEvent,
+    ReturnStatus,
+    ReturnVersion,
+)
 
 __all__ = [
     "OPEN_ACTION_STATUSES",
@@ -48,6 +54,7 @@ __all__ = [
     "Return",
     "ReturnEvent",
     "ReturnStatus",
+    "ReturnVersion",
     "Role",
     "Sector",
     "SignInFailure",

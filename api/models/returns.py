@@ -2,8 +2,9 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from api.models.base import (
@@ -73,3 +74,20 @@ class ReturnEvent(SQLModel, table=True):
     actor_label: str = Field(max_length=200)
     reason: str | None = Field(default=None, sa_type=Text)
     at: datetime = timestamp_field()
+
+
+class ReturnVersion(SQLModel, table=True):
+    """A submission, frozen: what was signed off, by whom, and a hash of its content."""
+
+    __tablename__ = "return_version"
+    __table_args__ = (UniqueConstraint("return_id", "number"),)
+
+    id: int | None = id_field()
+    return_id: int = fk_field("agency_return.id")
+    number: int
+    snapshot: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    content_sha256: str = Field(max_length=64)
+    signed_off_name: str = Field(max_length=200)
+    signed_off_role: str = Field(max_length=200)
+    signed_off_by_id: int | None = fk_field("user.id", nullable=True, index=False)
+    submitted_at: datetime = timestamp_field()

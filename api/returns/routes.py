@@ -3,12 +3,33 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from api.db import SessionDep
-from api.http import MAX_ID, Id, IfMatch, Limit, Offset, Page, expected_version, set_etag
+from api.http import (
+    MAX_ID,
+    Id,
+    IfMatch,
+    Limit,
+    Offset,
+    Page,
+    check_if_match,
+    expected_version,
+    set_etag,
+)
 from api.models import ReturnStatus
-from api.permissions import may_answer, require_may_answer, return_agencies
+from api.permissions import (
+    may_answer,
+    require_may_answer,
+    require_may_sign_off,
+    return_agencies,
+)
 from api.problems import responses
 from api.returns import service
-from api.returns.schemas import ResponseSaved, ResponseWrite, ReturnRead, ReturnSummary
+from api.returns.schemas import (
+    ResponseSaved,
+    ResponseWrite,
+    ReturnRead,
+    ReturnSummary,
+    SignOffIn,
+)
 from api.security import CurrentPrincipal
 
 router = APIRouter(tags=["returns"])
@@ -107,3 +128,39 @@ def save_response(
     session.commit()
     set_etag(response, saved.version)
     return saved
+
+
+@router.post(
+    "/partnerships/{partnership_id}/returns/{return_id}/submit",
+    response_model=ReturnRead,
+    responses=responses(400, 401, 403, 404, 409, 412, 422),
+)
+def submit_return(
+    partnership_id: Id,
+    return_id: Id,
+    body: SignOffIn,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ReturnRead:
+    """The agency's approver signs off and submits: the return is frozen as a new version.
+
+    Every rule the return does not yet meet is listed at once in `errors`, each naming the
+    field that would meet it (`responses.{requirement_id}.rating`, `sign_off.declaration`, …).
+    """
+    agencies = return_agencies(principal, partnership_id)
+    row = service.get(
+        session, partnership_id=partnership_id, return_id=return_id, agencies=agencies
+    )
+    require_may_sign_off(principal, partnership_id, row[0].agency_id)
+    check_if_match(if_match, row[0].version, required=False)
+    service.submit(
+        session, principal=principal, partnership_id=partnership_id, row=row, sign_off=body
+    )
+    session.commit()
+    row = service.get(
+        session, partnership_id=partnership_id, return_id=return_id, agencies=agencies
+    )
+    set_etag(response, row[0].version)
+    return service.read(session, row=row, may_answer=True)

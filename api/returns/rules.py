@@ -65,6 +65,13 @@ def check_editable(current: ReturnStatus) -> None:
         )
 
 
+DECLARATION = (
+    "I confirm that, to the best of my knowledge, this self-assessment is accurate, that the "
+    "evidence it describes exists and can be shown on request, and that the actions in its "
+    "plan have been agreed by the agency."
+)
+
+
 @dataclass(frozen=True)
 class Level:
     code: str

@@ -64,3 +64,13 @@ class ResponseWrite(BaseModel):
 
 class ResponseSaved(ResponseRead):
     return_status: ReturnStatus
+
+
+class SignOffIn(BaseModel):
+    """The agency's approver signs off the return as they submit it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), NoNul] = ""
+    role: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), NoNul] = ""
+    declaration: bool = Field(default=False, description="The approver confirms the declaration")

@@ -63,6 +63,7 @@ VALID_BODIES: dict[tuple[str, str], dict] = {
         "requirement_ids": [1],
     },  # fmt: skip
     ("PATCH", f"{P}/actions/{{action_id}}"): {"owner": "Someone else"},
+    ("POST", f"{P}/returns/{{return_id}}/submit"): {"name": "A", "role": "B", "declaration": True},
     ("POST", f"{P}/actions/{{action_id}}/updates"): {"note": "Progress"},
 }
 FORM_ROUTES = {("POST", "/auth/token")}
@@ -172,8 +173,9 @@ def test_the_largest_id_in_paths_is_404(lenient_client, auth, ids, key, param):
     method, path = key
     top = 1_000_000 if param == "number" else MAX_ID
     answering = path.endswith(("/responses/{requirement_id}", "/actions", "/updates"))
+    answering = answering or path.endswith("/submit")
     answering = answering or (method == "PATCH" and "/actions/" in path)
-    who = "editor" if answering else "admin"  # only the agency answers and plans
+    who = ("approver" if path.endswith("/submit") else "editor") if answering else "admin"
     r = _call(lenient_client, auth(who), method, path, ids, **{param: top})
     assert_problem(r, 404)
 

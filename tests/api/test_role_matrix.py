@@ -70,6 +70,7 @@ DELETE ~/programmes/{programme_id}/agencies/{agency_id}  204   403   403   403  
 GET    ~/returns                                         200   200   200   200   200   200   404   404   200   200   401
 GET    ~/returns/{return_id}                             200   200   404   404   200   200   404   404   404   200   401
 PUT    ~/returns/{return_id}/responses/{requirement_id}  403   403   404   404   200   200   404   404   404   200   401
+POST   ~/returns/{return_id}/submit                      403   403   404   404   403   409   404   404   404   403   401
 GET    ~/actions                                         200   200   200   200   200   200   404   404   200   200   401
 POST   ~/returns/{return_id}/actions                     403   403   404   404   201   201   404   404   404   201   401
 GET    ~/actions/{action_id}                             200   200   404   404   200   200   404   404   404   200   401
@@ -341,6 +342,9 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
     ("PUT", f"{P}/returns/{{return_id}}/responses/{{requirement_id}}"): lambda t: Call(
         json={"rating": "met", "evidence": "Our policy"}, headers={"If-Match": '"0"'}
     ),
+    ("POST", f"{P}/returns/{{return_id}}/submit"): lambda t: Call(
+        json={"name": "Ann Approver", "role": "Head of Housing", "declaration": True}
+    ),
     ("GET", f"{P}/actions"): lambda t: Call(),
     ("POST", f"{P}/returns/{{return_id}}/actions"): lambda t: Call(
         json={
@@ -486,6 +490,7 @@ FOREIGN: dict[str, tuple[str, str, Callable[[Target, Target], dict[str, int]]]] 
     ),
     "service token": ("DELETE", "~/service-tokens/{token_id}", lambda y, n: {"token_id": n.token}),
     "return": ("GET", "~/returns/{return_id}", lambda y, n: {"return_id": n.return_}),
+    "submit": ("POST", "~/returns/{return_id}/submit", lambda y, n: {"return_id": n.return_}),
     "new action": (
         "POST",
         "~/returns/{return_id}/actions",
@@ -575,6 +580,9 @@ def test_another_partnerships_record_under_york(case, lenient_client, connection
 FOREIGN_DIFFERS: dict[str, dict[str, int]] = dict.fromkeys(
     ("answer", "new action", "action update", "action progress"),
     {"admin": 404, "scrutineer": 404},
+)
+FOREIGN_DIFFERS["submit"] = dict.fromkeys(
+    ("admin", "scrutineer", "editor", "approver", "svc_all"), 404
 )
 
 

@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from api.models import Role
 from api.problems import Forbidden, NotFound
-from api.security import Principal
+from api.security import Grant, Principal
 
 
 class Action(StrEnum):
@@ -148,10 +148,11 @@ def require_may_answer(principal: Principal, partnership_id: int, agency_id: int
         raise Forbidden("Only the agency's own editors and approvers answer its return.")
 
 
-def require_may_sign_off(principal: Principal, partnership_id: int, agency_id: int) -> None:
+def may_sign_off(principal: Principal, partnership_id: int, agency_id: int) -> bool:
     """Only the agency's approver, a named senior officer, signs off and submits its return."""
-    if agency_id not in principal.agencies_in(partnership_id) or not any(
-        g.role == Role.agency_approver and g.agency_id == agency_id
-        for g in principal.grants.get(partnership_id, frozenset())
-    ):
+    return Grant(Role.agency_approver, agency_id) in principal.grants.get(partnership_id, set())
+
+
+def require_may_sign_off(principal: Principal, partnership_id: int, agency_id: int) -> None:
+    if not may_sign_off(principal, partnership_id, agency_id):
         raise Forbidden("Only the agency's approver signs off and submits its return.")

@@ -1,6 +1,7 @@
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
+from sqlmodel import Session
 
 from api.db import SessionDep
 from api.http import (
@@ -17,6 +18,7 @@ from api.http import (
 from api.models import ReturnStatus
 from api.permissions import (
     may_answer,
+    may_sign_off,
     require_may_answer,
     require_may_sign_off,
     return_agencies,
@@ -30,9 +32,20 @@ from api.returns.schemas import (
     ReturnSummary,
     SignOffIn,
 )
-from api.security import CurrentPrincipal
+from api.security import CurrentPrincipal, Principal
 
 router = APIRouter(tags=["returns"])
+
+
+def _read(session: Session, principal: Principal, partnership_id: int, row: Any) -> ReturnRead:
+    agency_id = row[0].agency_id
+    return service.read(
+        session,
+        row=row,
+        may_answer=may_answer(principal, partnership_id, agency_id),
+        may_sign_off=may_sign_off(principal, partnership_id, agency_id),
+    )
+
 
 OptionalId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
@@ -88,8 +101,7 @@ def read_return(
         session, partnership_id=partnership_id, return_id=return_id, agencies=agencies
     )
     set_etag(response, row[0].version)
-    answerer = may_answer(principal, partnership_id, row[0].agency_id)
-    return service.read(session, row=row, may_answer=answerer)
+    return _read(session, principal, partnership_id, row)
 
 
 @router.put(
@@ -163,4 +175,4 @@ def submit_return(
         session, partnership_id=partnership_id, return_id=return_id, agencies=agencies
     )
     set_etag(response, row[0].version)
-    return service.read(session, row=row, may_answer=True)
+    return _read(session, principal, partnership_id, row)

@@ -44,6 +44,8 @@ class ReturnRead(ReturnSummary):
     framework_version: FrameworkVersionRef
     editable: bool = Field(description="Its answers may change now (state, not permission)")
     may_answer: bool = Field(description="You may answer it (permission, not state)")
+    may_sign_off: bool = Field(description="You may sign it off and submit it (permission)")
+    declaration: str = Field(description="What the approver confirms when signing off")
     started_at: datetime | None
     accepted_at: datetime | None
     progress: list[StandardProgress]

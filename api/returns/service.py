@@ -155,7 +155,7 @@ def get(
     return row
 
 
-def read(session: Session, *, row: Any, may_answer: bool) -> ReturnRead:
+def read(session: Session, *, row: Any, may_answer: bool, may_sign_off: bool) -> ReturnRead:
     """The whole return: its answers and its progress standard by standard."""
     ret: Return = row[0]
     version_id = row[3]
@@ -203,6 +203,8 @@ def read(session: Session, *, row: Any, may_answer: bool) -> ReturnRead:
         accepted_at=ret.accepted_at,
         editable=row[7] == ProgrammeStatus.open and ret.status in rules.EDITABLE,
         may_answer=may_answer,
+        may_sign_off=may_sign_off,
+        declaration=rules.DECLARATION,
         progress=list(progress.values()),
         responses=[ResponseRead.model_validate(r, from_attributes=True) for r in responses],
     )

@@ -116,3 +116,75 @@ def test_the_partnership_reads_but_does_not_answer(
     page = page_of(visitor_as(ADMIN).get(f"/p/{york.id}/returns/{housing_return}?standard=1"))
     assert answer_forms(page) == []
     assert "0 of 37" in page.text
+
+
+def test_the_approver_sees_every_unmet_rule_with_a_link_to_it(
+    visitor_as: Callable[[str], TestClient], york: Partnership, housing_return: int
+) -> None:
+    editor, approver = visitor_as(EDITOR), visitor_as(APPROVER)
+    page, form = first_answer_form(editor, york.id, housing_return)
+    post_answer(editor, page, form, rating="met", evidence="Board minutes")  # starts it
+    assert (
+        page_of(editor.get(f"/p/{york.id}/returns/{housing_return}")).find(
+            "form", action=f"/p/{york.id}/returns/{housing_return}/submit"
+        )
+        is None
+    )  # an editor answers but does not sign off
+    page = page_of(approver.get(f"/p/{york.id}/returns/{housing_return}"))
+    sign = page.one("form", action=f"/p/{york.id}/returns/{housing_return}/submit")
+    assert sign.one("input", name="name")["value"] == "Ann Approver"
+    r = approver.post(
+        sign["action"],
+        data={"csrf_token": page.csrf_token(), "name": "Ann Approver", "role": ""},
+    )
+    after = page_of(r, status=422)
+    summary = after.one("div.error-summary")
+    links = summary.find_all("a")
+    assert len(links) == 36 + 2  # 36 requirements unrated, the role, the declaration
+    assert links[0]["href"].startswith("?standard=1#answer-")
+    assert [a["href"] for a in links[-2:]] == [
+        "#field-sign_off-role",
+        "#field-sign_off-declaration",
+    ]
+    assert after.broken_references() == [] or all(
+        ref.startswith("answer-") for ref in after.broken_references()
+    )
+
+
+def test_a_complete_return_is_signed_off_and_submitted(
+    visitor_as: Callable[[str], TestClient],
+    york: Partnership,
+    housing_return: int,
+    db: Session,
+    client: TestClient,
+    token_for: Callable[[str], dict[str, str]],
+) -> None:
+    editor_api = token_for(EDITOR)
+    full = client.get(
+        f"/api/v1/partnerships/{york.id}/returns/{housing_return}", headers=editor_api
+    )
+    ref = full.json()["framework_version"]
+    version = client.get(
+        f"/api/v1/partnerships/{york.id}/frameworks/{ref['framework_id']}/versions/1",
+        headers=editor_api,
+    ).json()
+    for s in version["standards"]:
+        for req in s["requirements"]:
+            r = client.put(
+                f"/api/v1/partnerships/{york.id}/returns/{housing_return}/responses/{req['id']}",
+                headers={**editor_api, "If-Match": '"0"'},
+                json={"rating": "met", "evidence": "Seen"},
+            )
+            assert r.status_code == 200
+    approver = visitor_as(APPROVER)
+    page = page_of(approver.get(f"/p/{york.id}/returns/{housing_return}"))
+    r = approver.post(
+        f"/p/{york.id}/returns/{housing_return}/submit",
+        data={"csrf_token": page.csrf_token(), "name": "Ann Approver",
+              "role": "Head of Housing", "declaration": "yes"},
+    )  # fmt: skip
+    assert r.status_code == 303
+    done = page_of(approver.get(r.headers["location"]))
+    assert "signed off and submitted" in done.text
+    assert done.find("form", action=f"/p/{york.id}/returns/{housing_return}/submit") is None
+    assert db.get(Return, housing_return).status == ReturnStatus.submitted

@@ -57,13 +57,17 @@ async def _return_and_framework(
     return ret, version
 
 
-@router.get("/p/{partnership_id}/returns/{return_id}")
-async def return_page(
+async def _page(
     request: Request,
-    place: InPartnership,
-    client: Api,
-    return_id: RecordId,
-    standard: Annotated[str, Query(max_length=20)] = "",
+    place: Place,
+    client: ApiClient,
+    return_id: int,
+    standard: str = "",
+    *,
+    unmet: list[tuple[str, str]] | None = None,
+    problem: str | None = None,
+    sign_off: dict[str, str] | None = None,
+    status: int = 200,
 ) -> Response:
     ret, version = await _return_and_framework(client, place, return_id)
     chosen = next((s for s in version["standards"] if s["code"] == standard), None)
@@ -82,8 +86,69 @@ async def return_page(
             answering=answering,
             answers=answers,
             saved=request.query_params.get("saved", ""),
+            submitted=request.query_params.get("submitted") == "1",
+            unmet=unmet or [],
+            problem=problem,
+            sign_off=sign_off or {},
         ),
+        status=status,
     )
+
+
+@router.get("/p/{partnership_id}/returns/{return_id}")
+async def return_page(
+    request: Request,
+    place: InPartnership,
+    client: Api,
+    return_id: RecordId,
+    standard: Annotated[str, Query(max_length=20)] = "",
+) -> Response:
+    return await _page(request, place, client, return_id, standard)
+
+
+@router.post("/p/{partnership_id}/returns/{return_id}/submit")
+async def submit_return(
+    request: Request, place: InPartnership, client: Api, return_id: RecordId
+) -> Response:
+    """The approver signs off and submits; every unmet rule comes back, each with its link."""
+    form = await request.form()
+    values = form_values(form, ["name", "role", "declaration"])
+    body = {"name": values["name"], "role": values["role"],
+            "declaration": values["declaration"] == "yes"}  # fmt: skip
+    try:
+        await client.send(
+            "POST", f"/partnerships/{place.id}/returns/{return_id}/submit",
+            token=place.token, json=body,
+        )  # fmt: skip
+    except ApiError as exc:
+        if exc.status not in (409, 422):
+            raise
+        unmet = await _unmet(client, place, return_id, exc) if exc.status == 422 else []
+        problem = None if unmet else exc.detail
+        return await _page(
+            request, place, client, return_id,
+            unmet=unmet, problem=problem, sign_off=values, status=exc.status,
+        )  # fmt: skip
+    return redirect(request, f"/p/{place.id}/returns/{return_id}?submitted=1")
+
+
+async def _unmet(
+    client: ApiClient, place: Place, return_id: int, exc: ApiError
+) -> list[tuple[str, str]]:
+    """Each unmet rule with a link to the field that meets it."""
+    _, version = await _return_and_framework(client, place, return_id)
+    standard_of = {r["id"]: s["code"] for s in version["standards"] for r in s["requirements"]}
+    out = []
+    for e in exc.problem.get("errors") or []:
+        field = str(e.get("field", ""))
+        parts = field.split(".")
+        if parts[0] == "responses" and len(parts) > 1 and parts[1].isdigit():
+            rid = int(parts[1])
+            href = f"?standard={standard_of.get(rid, '')}#answer-{rid}"
+        else:
+            href = "#field-sign_off-" + (parts[1] if len(parts) > 1 else "name")
+        out.append((str(e.get("message", "")), href))
+    return out
 
 
 @router.post("/p/{partnership_id}/returns/{return_id}/answers/{requirement_id}")

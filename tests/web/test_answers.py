@@ -188,3 +188,18 @@ def test_a_complete_return_is_signed_off_and_submitted(
     assert "signed off and submitted" in done.text
     assert done.find("form", action=f"/p/{york.id}/returns/{housing_return}/submit") is None
     assert db.get(Return, housing_return).status == ReturnStatus.submitted
+
+
+def test_without_javascript_a_stale_save_shows_the_whole_page_with_both_answers(
+    visitor_as: Callable[[str], TestClient], york: Partnership, housing_return: int
+) -> None:
+    editor, approver = visitor_as(EDITOR), visitor_as(APPROVER)
+    page_e, form_e = first_answer_form(editor, york.id, housing_return)
+    page_a, form_a = first_answer_form(approver, york.id, housing_return)
+    post_answer(editor, page_e, form_e, rating="met", evidence="Editor's")
+    r = post_answer(approver, page_a, form_a, rating="not_met", evidence="Approver's")
+    page = page_of(r, status=409)
+    assert page.h1.startswith(HOUSING)  # the whole page, not a fragment
+    failed = page.one("section", id=form_a["action"].rsplit("/", 1)[1].join(("answer-", "")))
+    assert "Not saved" in failed.text and "Editor's" in failed.text
+    assert failed.one("textarea", name="evidence").text == "Approver's"

@@ -2,6 +2,7 @@
 answering it standard by standard, each answer saved as the person goes."""
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
@@ -67,14 +68,17 @@ async def _page(
     unmet: list[tuple[str, str]] | None = None,
     problem: str | None = None,
     sign_off: dict[str, str] | None = None,
+    failed: dict[int, dict[str, Any]] | None = None,
     status: int = 200,
 ) -> Response:
+    """The return's page; `failed` keeps an answer that was not saved, with the reason."""
     ret, version = await _return_and_framework(client, place, return_id)
     chosen = next((s for s in version["standards"] if s["code"] == standard), None)
     answering = ret["editable"] and ret["may_answer"]
     if answering and chosen is None:
         chosen = version["standards"][0]
     answers = {r["requirement_id"]: r for r in ret["responses"]}
+    answers |= {rid: f["answer"] for rid, f in (failed or {}).items()}
     return render(
         request,
         "returns/detail.html",
@@ -90,6 +94,7 @@ async def _page(
             unmet=unmet or [],
             problem=problem,
             sign_off=sign_off or {},
+            failed=failed or {},
         ),
         status=status,
     )
@@ -190,8 +195,13 @@ async def save_answer(
         elif exc.status == 422:
             problem = "; ".join(e["message"] for e in exc.problem.get("errors") or []) or problem
     if not is_htmx(request) and problem is None:
-        target = f"/p/{place.id}/returns/{return_id}?standard={values['standard']}"
+        target = f"/p/{place.id}/returns/{return_id}?standard={quote(values['standard'])}"
         return redirect(request, f"{target}&saved={requirement_id}#answer-{requirement_id}")
+    if not is_htmx(request):
+        failed = {requirement_id: {"problem": problem, "theirs": theirs, "answer": answer}}
+        return await _page(
+            request, place, client, return_id, values["standard"], failed=failed, status=409
+        )
     ret, framework = await _return_and_framework(client, place, return_id)
     requirement, standard = next(
         (r, s)
@@ -209,10 +219,4 @@ async def save_answer(
         just_saved=problem is None,
         standard=standard,
     )
-    status = 200 if problem is None else 409
-    if is_htmx(request):
-        return render(request, "returns/_answer.html", context, status=status)
-    answers = {r["requirement_id"]: r for r in ret["responses"]} | {requirement_id: answer}
-    failed = {requirement_id: {"problem": problem, "theirs": theirs}}
-    page = {"labels": LABELS, "answering": True, "answers": answers, "failed": failed}
-    return render(request, "returns/detail.html", {**context, **page, "saved": ""}, status=status)
+    return render(request, "returns/_answer.html", context, status=200 if problem is None else 409)

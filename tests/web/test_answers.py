@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 from websupport import ADMIN, APPROVER, EDITOR, HTMX, page_of
 
-from api.models import Agency, Partnership, RequirementResponse, Return, ReturnStatus
+from api.models import Action, Agency, Partnership, RequirementResponse, Return, ReturnStatus
 
 HOUSING = "City of York Council Housing Services"
 
@@ -203,3 +203,31 @@ def test_without_javascript_a_stale_save_shows_the_whole_page_with_both_answers(
     failed = page.one("section", id=form_a["action"].rsplit("/", 1)[1].join(("answer-", "")))
     assert "Not saved" in failed.text and "Editor's" in failed.text
     assert failed.one("textarea", name="evidence").text == "Approver's"
+
+
+def test_an_action_is_added_beside_the_answer(
+    visitor_as: Callable[[str], TestClient], york: Partnership, housing_return: int, db: Session
+) -> None:
+
+    editor = visitor_as(EDITOR)
+    page, _ = first_answer_form(editor, york.id, housing_return)
+    add = [f for f in page.find_all("form") if "/actions/" in (f.get("action") or "")][0]
+    bad = editor.post(
+        add["action"],
+        data={"csrf_token": page.csrf_token(), "standard": "1", "description": "", "owner": ""},
+        headers=HTMX,
+    )
+    fragment = page_of(bad, status=409)
+    assert "The action was not added" in fragment.text
+    assert fragment.one("textarea", name="description").get("aria-invalid") == "true"
+    assert db.exec(select(Action)).all() == []
+    ok = editor.post(
+        add["action"],
+        data={"csrf_token": page.csrf_token(), "standard": "1", "owner": "Head of Housing",
+              "description": "Refresh the policy", "due_on": "2027-03-31"},
+    )  # fmt: skip
+    assert ok.status_code == 303 and "#answer-" in ok.headers["location"]
+    after = page_of(editor.get(ok.headers["location"]))
+    assert "Refresh the policy" in after.text and "Head of Housing, due 2027-03-31" in after.text
+    [action] = db.exec(select(Action)).all()
+    assert action.return_id == housing_return

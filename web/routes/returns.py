@@ -12,7 +12,7 @@ from api.models import ReturnStatus
 from api.returns.rules import LABELS
 from web.client import ApiClient, ApiError
 from web.deps import Api, InPartnership, Place
-from web.forms import form_values
+from web.forms import field_errors, form_values
 from web.pages import is_htmx, page_params, pager, redirect, render
 
 router = APIRouter()
@@ -49,12 +49,20 @@ async def list_returns(
 async def _return_and_framework(
     client: ApiClient, place: Place, return_id: int
 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The return (with its actions by requirement, as `actions`) and its framework version."""
     ret = await client.get(f"/partnerships/{place.id}/returns/{return_id}", token=place.token)
     ref = ret["framework_version"]
     version = await client.get(
         f"/partnerships/{place.id}/frameworks/{ref['framework_id']}/versions/{ref['number']}",
         token=place.token,
     )
+    plan = await client.get(
+        f"/partnerships/{place.id}/actions", token=place.token, return_id=return_id, limit=100
+    )
+    ret["actions"] = {}
+    for action in plan["items"]:
+        for rid in action["requirement_ids"]:
+            ret["actions"].setdefault(rid, []).append(action)
     return ret, version
 
 
@@ -78,7 +86,7 @@ async def _page(
     if answering and chosen is None:
         chosen = version["standards"][0]
     answers = {r["requirement_id"]: r for r in ret["responses"]}
-    answers |= {rid: f["answer"] for rid, f in (failed or {}).items()}
+    answers |= {rid: f["answer"] for rid, f in (failed or {}).items() if "answer" in f}
     return render(
         request,
         "returns/detail.html",
@@ -202,6 +210,27 @@ async def save_answer(
         return await _page(
             request, place, client, return_id, values["standard"], failed=failed, status=409
         )
+    return await _answer_fragment(
+        request, place, client, return_id, requirement_id, answer=answer, problem=problem,
+        theirs=theirs, just_saved=problem is None,
+    )  # fmt: skip
+
+
+async def _answer_fragment(
+    request: Request,
+    place: Place,
+    client: ApiClient,
+    return_id: int,
+    requirement_id: int,
+    *,
+    answer: dict[str, Any] | None = None,
+    problem: str | None = None,
+    theirs: dict[str, Any] | None = None,
+    just_saved: bool = False,
+    action_errors: dict[str, str] | None = None,
+    action_values: dict[str, str] | None = None,
+) -> Response:
+    """One requirement's answer and actions, for htmx to swap in place."""
     ret, framework = await _return_and_framework(client, place, return_id)
     requirement, standard = next(
         (r, s)
@@ -209,6 +238,8 @@ async def save_answer(
         for r in s["requirements"]
         if r["id"] == requirement_id
     )
+    if answer is None:
+        answer = next((r for r in ret["responses"] if r["requirement_id"] == requirement_id), None)
     context = place.context(
         ret=ret,
         version=framework,
@@ -216,7 +247,54 @@ async def save_answer(
         answer=answer,
         problem=problem,
         theirs=theirs,
-        just_saved=problem is None,
+        just_saved=just_saved,
         standard=standard,
+        action_errors=action_errors or {},
+        action_values=action_values or {},
     )
-    return render(request, "returns/_answer.html", context, status=200 if problem is None else 409)
+    failed = problem is not None or bool(action_errors)
+    return render(request, "returns/_answer.html", context, status=409 if failed else 200)
+
+
+ACTION_LABELS = {"description": "What will be done", "owner": "Owner", "due_on": "Due date"}
+
+
+@router.post("/p/{partnership_id}/returns/{return_id}/actions/{requirement_id}")
+async def add_action(
+    request: Request,
+    place: InPartnership,
+    client: Api,
+    return_id: RecordId,
+    requirement_id: RecordId,
+) -> Response:
+    """Add an action for one requirement, beside its answer."""
+    form = await request.form()
+    values = form_values(form, ["description", "owner", "due_on", "standard"])
+    body = {
+        "description": values["description"],
+        "owner": values["owner"],
+        "due_on": values["due_on"] or None,
+        "requirement_ids": [requirement_id],
+    }
+    try:
+        await client.send(
+            "POST", f"/partnerships/{place.id}/returns/{return_id}/actions",
+            token=place.token, json=body,
+        )  # fmt: skip
+    except ApiError as exc:
+        if exc.status != 422:
+            raise
+        errors = field_errors(exc, ACTION_LABELS)
+        if not is_htmx(request):
+            failed = {requirement_id: {"action_errors": errors, "action_values": values}}
+            return await _page(
+                request, place, client, return_id, values["standard"], failed=failed, status=422
+            )
+        return await _answer_fragment(
+            request, place, client, return_id, requirement_id,
+            action_errors=errors, action_values=values,
+        )  # fmt: skip
+    if not is_htmx(request):
+        target = f"/p/{place.id}/returns/{return_id}?standard={quote(values['standard'])}"
+        return redirect(request, f"{target}#answer-{requirement_id}")
+    return await _answer_fragment(request, place, client, return_id, requirement_id)

@@ -64,16 +64,16 @@ def create_action(
 ) -> ActionRead:
     """Add an action to the agency's plan, for requirements of this return."""
     agencies = return_agencies(principal, partnership_id)
-    row = returns.get(
+    found = returns.get(
         session, partnership_id=partnership_id, return_id=return_id, agencies=agencies
     )
-    require_may_answer(principal, partnership_id, row[0].agency_id)
+    require_may_answer(principal, partnership_id, found.ret.agency_id)
     action = service.create(
-        session, principal=principal, partnership_id=partnership_id, ret=row[0], data=body
+        session, principal=principal, partnership_id=partnership_id, ret=found.ret, data=body
     )
     session.commit()
     set_etag(response, action.version)
-    return service.read(session, row=(action, row[4]))
+    return service.read(session, row=(action, found.agency_name))
 
 
 @router.get(

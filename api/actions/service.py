@@ -18,13 +18,12 @@ from api.models import (
     ActionStatus,
     ActionUpdate,
     Agency,
-    Programme,
     Requirement,
     Return,
-    Standard,
 )
 from api.models.base import utcnow
 from api.problems import Invalid, NotFound
+from api.returns import service as returns
 from api.security import Principal
 
 
@@ -135,20 +134,7 @@ def read(session: Session, *, row: tuple[Action, str]) -> ActionRead:
 
 
 def _check_requirements(session: Session, *, ret: Return, requirement_ids: list[int]) -> None:
-    version_id = session.exec(
-        select(Programme.framework_version_id).where(Programme.id == ret.programme_id)
-    ).one()
-    found = set(
-        session.exec(
-            select(Requirement.id)
-            .join(Standard, col(Standard.id) == Requirement.standard_id)
-            .where(
-                Standard.framework_version_id == version_id,
-                col(Requirement.id).in_(requirement_ids),
-            )
-        ).all()
-    )
-    unknown = [r for r in requirement_ids if r not in found]
+    unknown = returns.not_in_return(session, ret=ret, requirement_ids=requirement_ids)
     if unknown:
         raise Invalid(
             {"requirement_ids": f"not requirements of this return: {', '.join(map(str, unknown))}"}

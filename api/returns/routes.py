@@ -1,4 +1,4 @@
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from sqlmodel import Session
@@ -37,11 +37,13 @@ from api.security import CurrentPrincipal, Principal
 router = APIRouter(tags=["returns"])
 
 
-def _read(session: Session, principal: Principal, partnership_id: int, row: Any) -> ReturnRead:
-    agency_id = row[0].agency_id
+def _read(
+    session: Session, principal: Principal, partnership_id: int, found: service.Found
+) -> ReturnRead:
+    agency_id = found.ret.agency_id
     return service.read(
         session,
-        row=row,
+        found=found,
         may_answer=may_answer(principal, partnership_id, agency_id),
         may_sign_off=may_sign_off(principal, partnership_id, agency_id),
     )
@@ -97,11 +99,11 @@ def read_return(
 ) -> ReturnRead:
     """A return with every answer and its progress by standard. Another agency's is 404."""
     agencies = return_agencies(principal, partnership_id)
-    row = service.get(
+    found = service.get(
         session, partnership_id=partnership_id, return_id=return_id, agencies=agencies
     )
-    set_etag(response, row[0].version)
-    return _read(session, principal, partnership_id, row)
+    set_etag(response, found.ret.version)
+    return _read(session, principal, partnership_id, found)
 
 
 @router.put(
@@ -125,14 +127,15 @@ def save_response(
     holds the newer answer, so nothing is silently overwritten.
     """
     agencies = return_agencies(principal, partnership_id)
-    row = service.get(
+    found = service.get(
         session, partnership_id=partnership_id, return_id=return_id, agencies=agencies
     )
-    require_may_answer(principal, partnership_id, row[0].agency_id)
+    require_may_answer(principal, partnership_id, found.ret.agency_id)
     saved = service.save_response(
         session,
         principal=principal,
-        row=row,
+        partnership_id=partnership_id,
+        found=found,
         requirement_id=requirement_id,
         data=body,
         expected_version=expected_version(if_match),
@@ -162,17 +165,17 @@ def submit_return(
     field that would meet it (`responses.{requirement_id}.rating`, `sign_off.declaration`, …).
     """
     agencies = return_agencies(principal, partnership_id)
-    row = service.get(
+    found = service.get(
         session, partnership_id=partnership_id, return_id=return_id, agencies=agencies
     )
-    require_may_sign_off(principal, partnership_id, row[0].agency_id)
-    check_if_match(if_match, row[0].version, required=False)
+    require_may_sign_off(principal, partnership_id, found.ret.agency_id)
+    check_if_match(if_match, found.ret.version, required=False)
     service.submit(
-        session, principal=principal, partnership_id=partnership_id, row=row, sign_off=body
+        session, principal=principal, partnership_id=partnership_id, found=found, sign_off=body
     )
     session.commit()
-    row = service.get(
+    found = service.get(
         session, partnership_id=partnership_id, return_id=return_id, agencies=agencies
     )
-    set_etag(response, row[0].version)
-    return _read(session, principal, partnership_id, row)
+    set_etag(response, found.ret.version)
+    return _read(session, principal, partnership_id, found)

@@ -3,6 +3,8 @@
 import hashlib
 import json
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, update
@@ -61,6 +63,24 @@ def make_for(session: Session, *, programme: Programme, agency_ids: list[int] | 
     return len(missing)
 
 
+@dataclass(frozen=True)
+class Found:
+    """A return, with what is said about it from its programme, agency and answers."""
+
+    ret: Return
+    programme_title: str
+    deadline: date
+    framework_version_id: int
+    agency_name: str
+    rated: int
+    requirement_count: int
+    programme_status: ProgrammeStatus
+
+    @property
+    def programme_open(self) -> bool:
+        return self.programme_status == ProgrammeStatus.open
+
+
 def _summary_query(partnership_id: int, agencies: frozenset[int] | None) -> Any:
     requirement_count = (
         select(Standard.framework_version_id, func.count(col(Requirement.id)).label("n"))
@@ -99,19 +119,20 @@ def _summary_query(partnership_id: int, agencies: frozenset[int] | None) -> Any:
     return query
 
 
-def _summary(row: Any) -> ReturnSummary:
-    ret, title, deadline, _, agency_name, rated, requirement_count, _ = row
+def _summary(found: Found) -> ReturnSummary:
+    ret = found.ret
+    assert ret.id is not None
     return ReturnSummary(
         id=ret.id,
         programme_id=ret.programme_id,
-        programme_title=title,
-        deadline=deadline,
+        programme_title=found.programme_title,
+        deadline=found.deadline,
         agency_id=ret.agency_id,
-        agency_name=agency_name,
+        agency_name=found.agency_name,
         status=ret.status,
         submitted_at=ret.submitted_at,
-        rated=rated,
-        requirement_count=requirement_count,
+        rated=found.rated,
+        requirement_count=found.requirement_count,
         version=ret.version,
     )
 
@@ -141,24 +162,23 @@ def list_returns(
         .limit(limit)
         .offset(offset)
     ).all()
-    return [_summary(r) for r in rows], total
+    return [_summary(Found(*r)) for r in rows], total
 
 
 def get(
     session: Session, *, partnership_id: int, return_id: int, agencies: frozenset[int] | None
-) -> Any:
+) -> Found:
     row = session.exec(
         _summary_query(partnership_id, agencies).where(Return.id == return_id)
     ).first()
     if row is None:
         raise NotFound("No such return, or it is not yours to see.")
-    return row
+    return Found(*row)
 
 
-def read(session: Session, *, row: Any, may_answer: bool, may_sign_off: bool) -> ReturnRead:
+def read(session: Session, *, found: Found, may_answer: bool, may_sign_off: bool) -> ReturnRead:
     """The whole return: its answers and its progress standard by standard."""
-    ret: Return = row[0]
-    version_id = row[3]
+    ret, version_id = found.ret, found.framework_version_id
     responses = session.exec(
         select(RequirementResponse).where(RequirementResponse.return_id == ret.id)
     ).all()
@@ -191,7 +211,7 @@ def read(session: Session, *, row: Any, may_answer: bool, may_sign_off: bool) ->
     ).one()
     assert version.id is not None
     return ReturnRead(
-        **_summary(row).model_dump(),
+        **_summary(found).model_dump(),
         framework_version=FrameworkVersionRef(
             id=version.id,
             framework_id=version.framework_id,
@@ -201,13 +221,29 @@ def read(session: Session, *, row: Any, may_answer: bool, may_sign_off: bool) ->
         ),
         started_at=ret.started_at,
         accepted_at=ret.accepted_at,
-        editable=row[7] == ProgrammeStatus.open and ret.status in rules.EDITABLE,
+        editable=found.programme_open and ret.status in rules.EDITABLE,
         may_answer=may_answer,
         may_sign_off=may_sign_off,
         declaration=rules.DECLARATION,
         progress=list(progress.values()),
         responses=[ResponseRead.model_validate(r, from_attributes=True) for r in responses],
     )
+
+
+def not_in_return(session: Session, *, ret: Return, requirement_ids: list[int]) -> list[int]:
+    """Those of `requirement_ids` that the return's framework version does not have."""
+    in_version = select(Programme.framework_version_id).where(Programme.id == ret.programme_id)
+    found = set(
+        session.exec(
+            select(Requirement.id)
+            .join(Standard, col(Standard.id) == Requirement.standard_id)
+            .where(
+                col(Standard.framework_version_id).in_(in_version),
+                col(Requirement.id).in_(requirement_ids),
+            )
+        ).all()
+    )
+    return [r for r in requirement_ids if r not in found]
 
 
 def _response_state(response: RequirementResponse | None) -> dict[str, Any] | None:
@@ -220,7 +256,8 @@ def save_response(
     session: Session,
     *,
     principal: Principal,
-    row: Any,
+    partnership_id: int,
+    found: Found,
     requirement_id: int,
     data: ResponseWrite,
     expected_version: int,
@@ -230,19 +267,12 @@ def save_response(
     The first answer starts the return. A refused save says what the answer now is, so
     that nothing either person wrote is lost.
     """
-    ret: Return = row[0]
-    version_id: int = row[3]
-    programme = session.get(Programme, ret.programme_id)
-    assert programme is not None and ret.id is not None
-    if programme.status != ProgrammeStatus.open:
+    ret, version_id = found.ret, found.framework_version_id
+    assert ret.id is not None
+    if not found.programme_open:
         raise Conflict("The programme is closed: its returns can no longer change.")
     rules.check_editable(ret.status)
-    requirement = session.exec(
-        select(Requirement.id)
-        .join(Standard, col(Standard.id) == Requirement.standard_id)
-        .where(Requirement.id == requirement_id, Standard.framework_version_id == version_id)
-    ).first()
-    if requirement is None:
+    if not_in_return(session, ret=ret, requirement_ids=[requirement_id]):
         raise NotFound("No such requirement in this return's framework.")
     if data.rating is not None:
         codes = session.exec(
@@ -301,7 +331,7 @@ def save_response(
         action="response.save",
         entity_type="return",
         entity_id=ret.id,
-        partnership_id=programme.partnership_id,
+        partnership_id=partnership_id,
         before=before,
         after=_response_state(existing),
     )
@@ -340,13 +370,17 @@ def move(
 
 
 def submit(
-    session: Session, *, principal: Principal, partnership_id: int, row: Any, sign_off: SignOffIn
+    session: Session,
+    *,
+    principal: Principal,
+    partnership_id: int,
+    found: Found,
+    sign_off: SignOffIn,
 ) -> ReturnVersion:
     """Submit the return as a new, frozen version, if it meets every rule; else list them all."""
-    ret: Return = row[0]
-    version_id: int = row[3]
+    ret, version_id = found.ret, found.framework_version_id
     assert ret.id is not None
-    if row[7] != ProgrammeStatus.open:
+    if not found.programme_open:
         raise Conflict("The programme is closed: returns can no longer be submitted.")
     rules.next_status(ret.status, rules.Move.submit)  # refuses submitting twice
     requirements = session.exec(

@@ -7,6 +7,7 @@ from sqlalchemy import text
 from api import problems
 from api.actions.routes import router as actions
 from api.agencies.routes import router as agencies
+from api.attachments.routes import router as attachments
 from api.audit.routes import router as audit
 from api.auth.routes import router as auth
 from api.db import get_engine
@@ -15,6 +16,7 @@ from api.partnerships.routes import router as partnerships
 from api.people.routes import router as people
 from api.programmes.routes import router as programmes
 from api.returns.routes import router as returns
+from api.reviews.routes import router as reviews
 
 API_PREFIX = "/api/v1"
 
@@ -49,6 +51,8 @@ def create_app() -> FastAPI:
         frameworks,
         programmes,
         returns,
+        attachments,
+        reviews,
         actions,
         audit,
     ):

@@ -26,6 +26,7 @@ class Action(StrEnum):
     manage_programmes = "manage_programmes"
     manage_service_tokens = "manage_service_tokens"
     answer_returns = "answer_returns"  # any agency's: for systems that send answers in
+    review_returns = "review_returns"  # return for more information, moderate, accept
 
 
 _OVERSIGHT = {
@@ -60,6 +61,7 @@ ACTION_SCOPES: dict[Action, str | None] = {
     Action.manage_programmes: "programmes:write",
     Action.manage_service_tokens: None,
     Action.answer_returns: "returns:write",
+    Action.review_returns: "returns:review",
 }
 SCOPES: tuple[str, ...] = tuple(sorted({s for s in ACTION_SCOPES.values() if s}))
 

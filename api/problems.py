@@ -82,6 +82,10 @@ class PayloadTooLarge(DomainError):
     status, slug, title = 413, "too-large", "Too large"
 
 
+class UnsupportedMediaType(DomainError):
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
 class TooManyRequests(DomainError):
     status, slug, title = 429, "throttled", "Too many attempts"
 

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     htmx_url: str = "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js"
     htmx_integrity: str = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
     cookie_secure: bool = False
+    # The largest evidence file an agency may attach, in bytes.
+    attachment_max_bytes: int = 10 * 1024 * 1024
 
     @model_validator(mode="after")
     def refuse_default_secret_in_production(self) -> "Settings":

@@ -8,16 +8,12 @@ from api.frameworks import service
 from api.frameworks.schemas import FrameworkDoc, FrameworkRead, FrameworkSummary, VersionRead
 from api.http import Id, Limit, Offset, Page, Search
 from api.permissions import Action, require
-from api.problems import DomainError, PayloadTooLarge, responses
+from api.problems import PayloadTooLarge, UnsupportedMediaType, responses
 from api.security import CurrentPrincipal, Principal
 
 router = APIRouter(tags=["frameworks"])
 
 YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"}
-
-
-class UnsupportedMediaType(DomainError):
-    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
 
 
 def may_import(partnership_id: Id, principal: CurrentPrincipal) -> Principal:

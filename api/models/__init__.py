@@ -28,6 +28,7 @@ from api.models.returns import (
     ReturnStatus,
     ReturnVersion,
 )
+from api.models.review import Attachment, EvidenceFile, ModeratedRating, ReviewNote
 
 __all__ = [
     "OPEN_ACTION_STATUSES",
@@ -36,12 +37,15 @@ __all__ = [
     "ActionStatus",
     "ActionUpdate",
     "Agency",
+    "Attachment",
     "ApiToken",
     "AuditEvent",
     "Colour",
+    "EvidenceFile",
     "Framework",
     "FrameworkVersion",
     "Membership",
+    "ModeratedRating",
     "Partnership",
     "PartnershipAgency",
     "Programme",
@@ -55,6 +59,7 @@ __all__ = [
     "ReturnEvent",
     "ReturnStatus",
     "ReturnVersion",
+    "ReviewNote",
     "Role",
     "Sector",
     "SignInFailure",

@@ -17,6 +17,8 @@ from api.http import (
 )
 from api.models import ReturnStatus
 from api.permissions import (
+    Action,
+    can,
     may_answer,
     may_sign_off,
     require_may_answer,
@@ -46,6 +48,7 @@ def _read(
         found=found,
         may_answer=may_answer(principal, partnership_id, agency_id),
         may_sign_off=may_sign_off(principal, partnership_id, agency_id),
+        may_review=can(principal, partnership_id, Action.review_returns),
     )
 
 

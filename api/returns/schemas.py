@@ -3,9 +3,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from api.attachments.schemas import AttachmentRead
 from api.fields import NoNul
 from api.models import ReturnStatus
 from api.programmes.schemas import FrameworkVersionRef
+from api.reviews.schemas import ModeratedRatingRead, ReviewNoteRead
 
 
 class ReturnSummary(BaseModel):
@@ -45,11 +47,21 @@ class ReturnRead(ReturnSummary):
     editable: bool = Field(description="Its answers may change now (state, not permission)")
     may_answer: bool = Field(description="You may answer it (permission, not state)")
     may_sign_off: bool = Field(description="You may sign it off and submit it (permission)")
+    may_review: bool = Field(
+        description="You may return it for more information, moderate and accept it (permission)"
+    )
     declaration: str = Field(description="What the approver confirms when signing off")
     started_at: datetime | None
     accepted_at: datetime | None
     progress: list[StandardProgress]
     responses: list[ResponseRead]
+    attachments: list[AttachmentRead]
+    review_notes: list[ReviewNoteRead] = Field(
+        description="Why it was returned for more information, newest submission first"
+    )
+    moderation: list[ModeratedRatingRead] = Field(
+        description="The partnership's ratings, by requirement and by standard"
+    )
 
 
 class ResponseWrite(BaseModel):

@@ -11,6 +11,7 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from api.attachments.schemas import AttachmentRead
 from api.audit import service as audit
 from api.db import bump_version
 from api.models import (
@@ -18,8 +19,10 @@ from api.models import (
     Action,
     ActionRequirement,
     Agency,
+    Attachment,
     Framework,
     FrameworkVersion,
+    ModeratedRating,
     Programme,
     ProgrammeAgency,
     ProgrammeStatus,
@@ -29,6 +32,7 @@ from api.models import (
     ReturnEvent,
     ReturnStatus,
     ReturnVersion,
+    ReviewNote,
     Standard,
 )
 from api.models.base import utcnow
@@ -45,6 +49,7 @@ from api.returns.schemas import (
     SignOffIn,
     StandardProgress,
 )
+from api.reviews.schemas import ModeratedRatingRead, ReviewNoteRead
 from api.security import Principal
 
 
@@ -176,9 +181,12 @@ def get(
     return Found(*row)
 
 
-def read(session: Session, *, found: Found, may_answer: bool, may_sign_off: bool) -> ReturnRead:
-    """The whole return: its answers and its progress standard by standard."""
+def read(
+    session: Session, *, found: Found, may_answer: bool, may_sign_off: bool, may_review: bool
+) -> ReturnRead:
+    """The whole return: its answers, files, progress by standard, and the review so far."""
     ret, version_id = found.ret, found.framework_version_id
+    assert ret.id is not None
     responses = session.exec(
         select(RequirementResponse).where(RequirementResponse.return_id == ret.id)
     ).all()
@@ -224,10 +232,27 @@ def read(session: Session, *, found: Found, may_answer: bool, may_sign_off: bool
         editable=found.programme_open and ret.status in rules.EDITABLE,
         may_answer=may_answer,
         may_sign_off=may_sign_off,
+        may_review=may_review,
         declaration=rules.DECLARATION,
         progress=list(progress.values()),
         responses=[ResponseRead.model_validate(r, from_attributes=True) for r in responses],
+        attachments=_all(session, Attachment, AttachmentRead, ret.id, Attachment.id),
+        review_notes=_all(
+            session,
+            ReviewNote,
+            ReviewNoteRead,
+            ret.id,
+            col(ReviewNote.version_number).desc(),
+            ReviewNote.id,
+        ),  # fmt: skip
+        moderation=_all(session, ModeratedRating, ModeratedRatingRead, ret.id, ModeratedRating.id),
     )
+
+
+def _all(session: Session, table: Any, schema: Any, return_id: int, *order: Any) -> list[Any]:
+    """Every row of `table` for one return, as `schema`, in `order`."""
+    rows = session.exec(select(table).where(table.return_id == return_id).order_by(*order))
+    return [schema.model_validate(row, from_attributes=True) for row in rows]
 
 
 def not_in_return(session: Session, *, ret: Return, requirement_ids: list[int]) -> list[int]:
@@ -418,6 +443,10 @@ def submit(
             col(ActionRequirement.action_id).in_([a.id for a in actions])
         )
     ).all()
+    files = session.exec(
+        select(Attachment).where(Attachment.return_id == ret.id).order_by(col(Attachment.id))
+    ).all()
+    with_files = {f.requirement_id for f in files}
     open_actions: dict[int, int] = defaultdict(int)
     for _, requirement_id in links:
         open_actions[requirement_id] += 1
@@ -427,7 +456,7 @@ def submit(
             code=code,
             rating=responses[rid].rating if rid in responses else None,
             evidence=responses[rid].evidence if rid in responses else "",
-            has_attachments=False,
+            has_attachments=rid in with_files,
             comment=responses[rid].comment if rid in responses else "",
             open_actions=open_actions[rid],
         )
@@ -451,6 +480,11 @@ def submit(
             {"requirement_id": a.requirement_id, "code": a.code, "rating": a.rating,
              "evidence": a.evidence, "comment": a.comment}
             for a in answers
+        ],
+        "attachments": [
+            {"id": f.id, "requirement_id": f.requirement_id, "filename": f.filename,
+             "media_type": f.media_type, "size": f.size, "sha256": f.sha256}
+            for f in files
         ],
         "actions": sorted(
             ({"id": a.id, "description": a.description, "owner": a.owner,

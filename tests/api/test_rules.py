@@ -198,6 +198,7 @@ SCOPE_OF = {
     A.manage_frameworks: "frameworks:write",
     A.manage_programmes: "programmes:write",
     A.answer_returns: "returns:write",
+    A.review_returns: "returns:review",
 }
 
 

@@ -63,7 +63,28 @@ async def _return_and_framework(
     for action in plan["items"]:
         for rid in action["requirement_ids"]:
             ret["actions"].setdefault(rid, []).append(action)
+    _group_review(ret)
     return ret, version
+
+
+def _group_review(ret: dict[str, Any]) -> None:
+    """Files, the latest round's review notes and moderated ratings, keyed for the page.
+
+    `files` and `notes` by requirement id (`notes[None]`: about the whole return);
+    `moderated` by requirement id and `moderated_standards` by standard id.
+    """
+    ret["files"] = {}
+    for f in ret["attachments"]:
+        ret["files"].setdefault(f["requirement_id"], []).append(f)
+    latest = max((n["version_number"] for n in ret["review_notes"]), default=None)
+    ret["notes"] = {}
+    for n in ret["review_notes"]:
+        if n["version_number"] == latest:
+            ret["notes"].setdefault(n["requirement_id"], []).append(n)
+    ret["moderated"] = {m["requirement_id"]: m for m in ret["moderation"] if m["requirement_id"]}
+    ret["moderated_standards"] = {
+        m["standard_id"]: m for m in ret["moderation"] if m["standard_id"]
+    }
 
 
 async def _page(

@@ -12,6 +12,7 @@ from api.problems import PreconditionFailed, PreconditionRequired
 MAX_ID = 2**63 - 1
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID, description="A record's id")]
+Number = Annotated[int, Path(ge=1, le=1_000_000, description="A version's number")]
 IfMatch = Annotated[
     str | None,
     Header(alias="If-Match", description="The ETag you read; required for updates."),

@@ -18,7 +18,20 @@ from web import session as web_session
 from web.client import ApiClient, ApiError
 from web.deps import CsrfRejected, NeedsSignIn, PageForbidden, PageNotFound, verify_csrf
 from web.pages import redirect, render, same_site_path
-from web.routes import agencies, audit, auth, frameworks, home, people, programmes, returns
+from web.routes import (
+    actions,
+    agencies,
+    attachments,
+    audit,
+    auth,
+    frameworks,
+    home,
+    people,
+    programmes,
+    returns,
+    reviews,
+    versions,
+)
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger(__name__)
@@ -114,7 +127,20 @@ def create_app(api: ApiClient) -> FastAPI:
         )
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, home, agencies, frameworks, programmes, returns, people, audit):
+    for module in (
+        auth,
+        home,
+        agencies,
+        frameworks,
+        programmes,
+        returns,
+        actions,
+        attachments,
+        reviews,
+        versions,
+        people,
+        audit,
+    ):
         app.include_router(module.router, dependencies=[Depends(verify_csrf)])
     return app
 

@@ -1,6 +1,6 @@
 """The one client of the API. web/ reaches the domain only through this HTTP contract."""
 
-from typing import Any
+from typing import IO, Any
 
 import httpx
 from starlette.types import ASGIApp
@@ -36,6 +36,7 @@ class ApiClient:
         params: dict[str, Any] | None = None,
         json: Any = None,
         data: dict[str, str] | None = None,
+        files: dict[str, tuple[str, IO[bytes], str]] | None = None,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
         all_headers = dict(headers or {})
@@ -43,7 +44,13 @@ class ApiClient:
             all_headers["Authorization"] = f"Bearer {token}"
         clean = {k: v for k, v in (params or {}).items() if v not in (None, "")}
         response = await self.http.request(
-            method, f"/api/v1{path}", params=clean, json=json, data=data, headers=all_headers
+            method,
+            f"/api/v1{path}",
+            params=clean,
+            json=json,
+            data=data,
+            files=files,
+            headers=all_headers,
         )
         if response.status_code >= 400:
             try:
@@ -68,6 +75,20 @@ class ApiClient:
         headers = {"If-Match": if_match} if if_match else None
         response = await self.request(method, path, token=token, json=json, headers=headers)
         return response.json() if response.content else None
+
+    async def upload(
+        self,
+        path: str,
+        *,
+        token: str | None,
+        field: str,
+        filename: str,
+        content: IO[bytes],
+        content_type: str,
+    ) -> Any:
+        """POST one file as multipart/form-data, read from `content` as it is sent."""
+        files = {field: (filename, content, content_type)}
+        return (await self.request("POST", path, token=token, files=files)).json()
 
     async def sign_in(self, email: str, password: str) -> str:
         response = await self.request(

@@ -7,14 +7,20 @@ from api.actions.schemas import ActionChange, ActionCreate, ActionRead, Progress
 from api.db import SessionDep
 from api.http import MAX_ID, Id, IfMatch, Limit, Offset, Page, check_if_match, set_etag
 from api.models import ActionStatus
-from api.permissions import require_may_answer, return_agencies
+from api.permissions import may_answer, require_may_answer, return_agencies
 from api.problems import responses
 from api.returns import service as returns
-from api.security import CurrentPrincipal
+from api.security import CurrentPrincipal, Principal
 
 router = APIRouter(tags=["actions"])
 
 OptionalId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+
+
+def _mine(principal: Principal, partnership_id: int, action: ActionRead) -> ActionRead:
+    """Say whether the reader may change the action, so that no client has to guess."""
+    action.may_change = may_answer(principal, partnership_id, action.agency_id)
+    return action
 
 
 @router.get(
@@ -28,6 +34,19 @@ def list_actions(
     session: SessionDep,
     agency_id: OptionalId = None,
     return_id: OptionalId = None,
+    programme_id: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_ID, description="Only actions that began in this programme's returns"),
+    ] = None,
+    plan_of: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=MAX_ID,
+            description="A return's action plan: the actions begun in it, and its agency's "
+            "actions still open from earlier programmes, carried into it",
+        ),
+    ] = None,
     status: ActionStatus | None = None,
     overdue: bool | None = None,
     limit: Limit = 20,
@@ -40,11 +59,14 @@ def list_actions(
         agencies=return_agencies(principal, partnership_id),
         agency_id=agency_id,
         return_id=return_id,
+        programme_id=programme_id,
+        plan_of=plan_of,
         status=status,
         overdue=overdue,
         limit=limit,
         offset=offset,
     )
+    items = [_mine(principal, partnership_id, a) for a in items]
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 
@@ -73,7 +95,7 @@ def create_action(
     )
     session.commit()
     set_etag(response, action.version)
-    return service.read(session, row=(action, found.agency_name))
+    return _mine(principal, partnership_id, service.read(session, row=(action, found.agency_name)))
 
 
 @router.get(
@@ -94,7 +116,7 @@ def read_action(
         session, partnership_id=partnership_id, action_id=action_id, agencies=agencies
     )
     set_etag(response, row[0].version)
-    return service.read(session, row=row)
+    return _mine(principal, partnership_id, service.read(session, row=row))
 
 
 @router.patch(
@@ -121,7 +143,7 @@ def change_action(
     action = service.change(session, principal=principal, action=action, data=body)
     session.commit()
     set_etag(response, action.version)
-    return service.read(session, row=(action, agency_name))
+    return _mine(principal, partnership_id, service.read(session, row=(action, agency_name)))
 
 
 @router.post(

@@ -67,3 +67,7 @@ class ActionRead(BaseModel):
     created_at: datetime
     updated_at: datetime
     updates: list[ProgressRead] = []
+    may_change: bool = Field(
+        default=False,
+        description="You may change it and record its progress (permission, not state)",
+    )

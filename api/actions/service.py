@@ -12,12 +12,12 @@ from api.actions.schemas import ActionChange, ActionCreate, ActionRead, Progress
 from api.audit import service as audit
 from api.db import bump_version
 from api.models import (
-    OPEN_ACTION_STATUSES,
     Action,
     ActionRequirement,
     ActionStatus,
     ActionUpdate,
     Agency,
+    Programme,
     Requirement,
     Return,
 )
@@ -27,7 +27,8 @@ from api.returns import service as returns
 from api.security import Principal
 
 
-def _today() -> date:
+def today() -> date:
+    """The date that decides what is overdue (UTC, as every stored time is)."""
     return utcnow().date()
 
 
@@ -53,7 +54,7 @@ def _reads(
             .order_by(col(ActionUpdate.at), col(ActionUpdate.id))
         ):
             updates[u.action_id].append(ProgressRead.model_validate(u))
-    today = _today()
+    on = today()
     out = []
     for action, agency_name in rows:
         assert action.id is not None
@@ -67,7 +68,7 @@ def _reads(
                 owner=action.owner,
                 due_on=action.due_on,
                 status=action.status,
-                overdue=rules.is_overdue(action.status, action.due_on, today),
+                overdue=rules.is_overdue(action.status, action.due_on, on),
                 completion_evidence=action.completion_evidence,
                 requirement_ids=[r for r, _ in requirements[action.id]],
                 requirement_codes=[c for _, c in requirements[action.id]],
@@ -91,6 +92,25 @@ def _query(partnership_id: int, agencies: frozenset[int] | None) -> Any:
     return query
 
 
+def _in_plan_of(return_id: int) -> Any:
+    """A return's action plan: the actions begun in it, and the agency's actions still open
+    that began in a programme opening no later than this return's: carried into it."""
+    this = (
+        select(Return.agency_id, Programme.opens_on)  # type: ignore[call-overload]
+        .join(Programme, col(Programme.id) == Return.programme_id)
+        .where(Return.id == return_id)
+        .subquery()
+    )
+    earlier = (
+        select(Return.id)
+        .join(Programme, col(Programme.id) == Return.programme_id)
+        .join(this, this.c.agency_id == Return.agency_id)
+        .where(Programme.opens_on <= this.c.opens_on)
+    )
+    carried = rules.open_condition() & col(Action.return_id).in_(earlier)
+    return (col(Action.return_id) == return_id) | carried
+
+
 def list_actions(
     session: Session,
     *,
@@ -98,20 +118,28 @@ def list_actions(
     agencies: frozenset[int] | None,
     agency_id: int | None,
     return_id: int | None,
+    programme_id: int | None,
+    plan_of: int | None,
     status: ActionStatus | None,
     overdue: bool | None,
     limit: int,
     offset: int,
 ) -> tuple[list[ActionRead], int]:
+    """Actions the viewer may see, by due date, in three statements."""
     query = _query(partnership_id, agencies)
     if agency_id is not None:
         query = query.where(Action.agency_id == agency_id)
     if return_id is not None:
         query = query.where(Action.return_id == return_id)
+    if programme_id is not None:  # began in one of the programme's returns
+        began_in = select(Return.id).where(Return.programme_id == programme_id)
+        query = query.where(col(Action.return_id).in_(began_in))
+    if plan_of is not None:
+        query = query.where(_in_plan_of(plan_of))
     if status is not None:
         query = query.where(Action.status == status)
     if overdue is not None:
-        late = col(Action.status).in_(OPEN_ACTION_STATUSES) & (col(Action.due_on) < _today())
+        late = rules.overdue_condition(today())
         query = query.where(late if overdue else ~late)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(
@@ -185,6 +213,13 @@ def create(
     return action
 
 
+def _differs(action: Action, key: str, value: Any) -> bool:
+    """Whether a change changes anything; empty evidence is the same as none (and clears it)."""
+    if key == "completion_evidence":
+        return bool((action.completion_evidence or "") != value)
+    return bool(getattr(action, key) != value)
+
+
 def change(session: Session, *, principal: Principal, action: Action, data: ActionChange) -> Action:
     current_ids = list(
         session.exec(
@@ -194,7 +229,7 @@ def change(session: Session, *, principal: Principal, action: Action, data: Acti
     changes = {
         k: v
         for k, v in data.model_dump(exclude_unset=True).items()
-        if v is not None and k != "requirement_ids" and getattr(action, k) != v
+        if v is not None and k != "requirement_ids" and _differs(action, k, v)
     }
     new_ids = data.requirement_ids
     if new_ids is not None and set(new_ids) == set(current_ids):
@@ -221,7 +256,7 @@ def change(session: Session, *, principal: Principal, action: Action, data: Acti
         session.flush()
         _link(session, action, new_ids)
     for key, value in changes.items():
-        setattr(action, key, value)
+        setattr(action, key, value or None if key == "completion_evidence" else value)
     bump_version(session, action)
     session.add(action)
     audit.record(

@@ -1,12 +1,12 @@
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 
 from api.db import SessionDep
 from api.frameworks import service
 from api.frameworks.schemas import FrameworkDoc, FrameworkRead, FrameworkSummary, VersionRead
-from api.http import Id, Limit, Offset, Page, Search
+from api.http import Id, Limit, Number, Offset, Page, Search
 from api.permissions import Action, require
 from api.problems import PayloadTooLarge, UnsupportedMediaType, responses
 from api.security import CurrentPrincipal, Principal
@@ -129,7 +129,7 @@ def read_framework(
 def read_framework_version(
     partnership_id: Id,
     framework_id: Id,
-    number: Annotated[int, Path(ge=1, le=1_000_000)],
+    number: Number,
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,

@@ -4,10 +4,10 @@ from sqlmodel import Session
 from api.agencies.schemas import AgencyRead
 from api.db import SessionDep
 from api.http import Id, IfMatch, Limit, Offset, Page, Search, check_if_match, set_etag
-from api.models import Programme, ProgrammeStatus
+from api.models import Programme, ProgrammeStatus, ReturnStatus
 from api.permissions import Action, programme_view, require
 from api.problems import responses
-from api.programmes import service
+from api.programmes import compliance, service
 from api.programmes.schemas import ProgrammeCreate, ProgrammeRead, ProgrammeUpdate
 from api.security import CurrentPrincipal, Principal
 
@@ -232,3 +232,26 @@ def unask_agency(
     )
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/partnerships/{partnership_id}/programmes/{programme_id}/compliance",
+    response_model=compliance.ComplianceRead,
+    responses=responses(401, 403, 404, 422),
+)
+def read_compliance(
+    partnership_id: Id,
+    programme_id: Id,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    sort: compliance.ComplianceSort = "agency",
+    status: ReturnStatus | None = None,
+    timeliness: compliance.Timeliness | None = None,
+    moderated: bool | None = None,
+) -> compliance.ComplianceRead:
+    """Who has returned, on time or late, and their actions: totals over every agency asked,
+    rows after the filters. For those who oversee every agency's returns."""
+    require(principal, partnership_id, Action.read_returns)
+    programme = _programme(session, principal, partnership_id, programme_id)
+    filters = compliance.Filters(status=status, timeliness=timeliness, moderated=moderated)
+    return compliance.read(session, programme=programme, sort=sort, filters=filters)

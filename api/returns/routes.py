@@ -1,7 +1,6 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from sqlmodel import Session
 
 from api.db import SessionDep
 from api.http import (
@@ -9,6 +8,7 @@ from api.http import (
     Id,
     IfMatch,
     Limit,
+    Number,
     Offset,
     Page,
     check_if_match,
@@ -17,39 +17,26 @@ from api.http import (
 )
 from api.models import ReturnStatus
 from api.permissions import (
-    Action,
-    can,
-    may_answer,
-    may_sign_off,
-    require_may_answer,
     require_may_sign_off,
     return_agencies,
 )
 from api.problems import responses
-from api.returns import service
+from api.returns import access, answers, service, versions
 from api.returns.schemas import (
+    BulkAnswers,
+    CarriedForward,
+    Comparison,
     ResponseSaved,
     ResponseWrite,
     ReturnRead,
     ReturnSummary,
     SignOffIn,
+    VersionRead,
+    VersionSummary,
 )
-from api.security import CurrentPrincipal, Principal
+from api.security import CurrentPrincipal
 
 router = APIRouter(tags=["returns"])
-
-
-def _read(
-    session: Session, principal: Principal, partnership_id: int, found: service.Found
-) -> ReturnRead:
-    agency_id = found.ret.agency_id
-    return service.read(
-        session,
-        found=found,
-        may_answer=may_answer(principal, partnership_id, agency_id),
-        may_sign_off=may_sign_off(principal, partnership_id, agency_id),
-        may_review=can(principal, partnership_id, Action.review_returns),
-    )
 
 
 OptionalId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
@@ -101,12 +88,9 @@ def read_return(
     response: Response,
 ) -> ReturnRead:
     """A return with every answer and its progress by standard. Another agency's is 404."""
-    agencies = return_agencies(principal, partnership_id)
-    found = service.get(
-        session, partnership_id=partnership_id, return_id=return_id, agencies=agencies
-    )
+    found = access.visible(session, principal, partnership_id, return_id)
     set_etag(response, found.ret.version)
-    return _read(session, principal, partnership_id, found)
+    return access.read_for(session, principal, partnership_id, found)
 
 
 @router.put(
@@ -129,12 +113,8 @@ def save_response(
     A save made against an older answer is refused with 412, and the problem's `current`
     holds the newer answer, so nothing is silently overwritten.
     """
-    agencies = return_agencies(principal, partnership_id)
-    found = service.get(
-        session, partnership_id=partnership_id, return_id=return_id, agencies=agencies
-    )
-    require_may_answer(principal, partnership_id, found.ret.agency_id)
-    saved = service.save_response(
+    found = access.answerable(session, principal, partnership_id, return_id)
+    saved = answers.save_response(
         session,
         principal=principal,
         partnership_id=partnership_id,
@@ -167,18 +147,118 @@ def submit_return(
     Every rule the return does not yet meet is listed at once in `errors`, each naming the
     field that would meet it (`responses.{requirement_id}.rating`, `sign_off.declaration`, …).
     """
-    agencies = return_agencies(principal, partnership_id)
-    found = service.get(
-        session, partnership_id=partnership_id, return_id=return_id, agencies=agencies
-    )
+    found = access.visible(session, principal, partnership_id, return_id)
     require_may_sign_off(principal, partnership_id, found.ret.agency_id)
     check_if_match(if_match, found.ret.version, required=False)
     service.submit(
         session, principal=principal, partnership_id=partnership_id, found=found, sign_off=body
     )
     session.commit()
-    found = service.get(
-        session, partnership_id=partnership_id, return_id=return_id, agencies=agencies
-    )
+    found = access.visible(session, principal, partnership_id, return_id)
     set_etag(response, found.ret.version)
-    return _read(session, principal, partnership_id, found)
+    return access.read_for(session, principal, partnership_id, found)
+
+
+@router.put(
+    "/partnerships/{partnership_id}/returns/{return_id}/responses",
+    response_model=list[ResponseSaved],
+    responses=responses(400, 401, 403, 404, 409, 412, 422),
+)
+def save_responses(
+    partnership_id: Id,
+    return_id: Id,
+    body: BulkAnswers,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+) -> list[ResponseSaved]:
+    """Save many answers in one request, all or none, under the rules of saving one.
+
+    Each answer carries the `version` it was read at (0 for none), so that nobody's newer
+    answer is overwritten: if any is stale, nothing is saved and the problem's
+    `current.responses` holds the newer answers (412). Problems with the answers
+    themselves are all listed at once (422), each naming `responses[i]`.
+    """
+    found = access.answerable(session, principal, partnership_id, return_id)
+    saved = answers.save_responses(
+        session, principal=principal, partnership_id=partnership_id, found=found,
+        answers=body.responses,
+    )  # fmt: skip
+    session.commit()
+    return saved
+
+
+@router.post(
+    "/partnerships/{partnership_id}/returns/{return_id}/carry-forward",
+    response_model=CarriedForward,
+    responses=responses(401, 403, 404, 409, 412, 422),
+)
+def carry_forward(
+    partnership_id: Id, return_id: Id, principal: CurrentPrincipal, session: SessionDep
+) -> CarriedForward:
+    """Start from the agency's last accepted return of the same framework.
+
+    Its answers and files are copied into every requirement not yet answered, each marked
+    `carried_forward` until someone reviews and saves it. Answers already given are kept.
+    """
+    found = access.answerable(session, principal, partnership_id, return_id)
+    carried = answers.carry_forward(
+        session, principal=principal, partnership_id=partnership_id, found=found
+    )
+    session.commit()
+    return carried
+
+
+@router.get(
+    "/partnerships/{partnership_id}/returns/{return_id}/versions",
+    response_model=list[VersionSummary],
+    responses=responses(401, 404, 422),
+)
+def list_versions(
+    partnership_id: Id, return_id: Id, principal: CurrentPrincipal, session: SessionDep
+) -> list[VersionSummary]:
+    """Every submission of the return, oldest first."""
+    found = access.visible(session, principal, partnership_id, return_id)
+    assert found.ret.id is not None
+    return versions.list_versions(session, return_id=found.ret.id)
+
+
+@router.get(
+    "/partnerships/{partnership_id}/returns/{return_id}/versions/{number}",
+    response_model=VersionRead,
+    responses=responses(401, 404, 422),
+)
+def read_version(
+    partnership_id: Id,
+    return_id: Id,
+    number: Number,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+) -> VersionRead:
+    """One submission, exactly as it was signed off."""
+    found = access.visible(session, principal, partnership_id, return_id)
+    assert found.ret.id is not None
+    return versions.read_version(session, return_id=found.ret.id, number=number)
+
+
+@router.get(
+    "/partnerships/{partnership_id}/returns/{return_id}/compare",
+    response_model=Comparison,
+    responses=responses(401, 404, 422),
+)
+def compare_versions(
+    partnership_id: Id,
+    return_id: Id,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    from_version: Annotated[int | None, Query(alias="from", ge=1, le=1_000_000)] = None,
+    to_version: Annotated[int | None, Query(alias="to", ge=1, le=1_000_000)] = None,
+) -> Comparison:
+    """What changed between two submissions: answers, files, actions and sign-off.
+
+    `to` defaults to the latest submission and `from` to the one before `to`.
+    """
+    found = access.visible(session, principal, partnership_id, return_id)
+    assert found.ret.id is not None
+    return versions.compare_versions(
+        session, return_id=found.ret.id, from_number=from_version, to_number=to_version
+    )

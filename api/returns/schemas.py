@@ -5,6 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from api.attachments.schemas import AttachmentRead
 from api.fields import NoNul
+from api.http import MAX_ID
 from api.models import ReturnStatus
 from api.programmes.schemas import FrameworkVersionRef
 from api.reviews.schemas import ModeratedRatingRead, ReviewNoteRead
@@ -42,6 +43,15 @@ class StandardProgress(BaseModel):
     requirement_count: int
 
 
+class CarrySource(BaseModel):
+    """The accepted return a new one may start from."""
+
+    return_id: int
+    programme_id: int
+    programme_title: str
+    accepted_at: datetime | None
+
+
 class ReturnRead(ReturnSummary):
     framework_version: FrameworkVersionRef
     editable: bool = Field(description="Its answers may change now (state, not permission)")
@@ -61,6 +71,9 @@ class ReturnRead(ReturnSummary):
     )
     moderation: list[ModeratedRatingRead] = Field(
         description="The partnership's ratings, by requirement and by standard"
+    )
+    carry_forward_from: CarrySource | None = Field(
+        description="While it may be answered: the accepted return its answers may start from"
     )
 
 
@@ -88,3 +101,100 @@ class SignOffIn(BaseModel):
     name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), NoNul] = ""
     role: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), NoNul] = ""
     declaration: bool = Field(default=False, description="The approver confirms the declaration")
+
+
+class VersionSummary(BaseModel):
+    """One submission of a return, frozen."""
+
+    number: int
+    submitted_at: datetime
+    signed_off_name: str
+    signed_off_role: str
+    content_sha256: str = Field(description="SHA-256 of the frozen content, as canonical JSON")
+
+
+class FrozenResponse(BaseModel):
+    requirement_id: int
+    code: str
+    rating: str | None
+    evidence: str
+    comment: str
+
+
+class FrozenAttachment(BaseModel):
+    id: int
+    requirement_id: int
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+
+
+class FrozenAction(BaseModel):
+    id: int
+    description: str
+    owner: str
+    due_on: str
+    status: str
+
+
+class VersionRead(VersionSummary):
+    return_id: int
+    declaration: str
+    responses: list[FrozenResponse]
+    attachments: list[FrozenAttachment]
+    actions: list[FrozenAction]
+
+
+class FieldChange(BaseModel):
+    field: str
+    before: str | None
+    after: str | None
+
+
+class ResponseChange(BaseModel):
+    requirement_id: int
+    code: str
+    changes: list[FieldChange]
+
+
+class ActionChangeSeen(BaseModel):
+    id: int
+    description: str
+    changes: list[FieldChange]
+
+
+class Comparison(BaseModel):
+    """What changed from one submitted version of a return to another."""
+
+    return_id: int
+    from_version: VersionSummary
+    to_version: VersionSummary
+    responses: list[ResponseChange]
+    attachments_added: list[FrozenAttachment]
+    attachments_removed: list[FrozenAttachment]
+    actions_added: list[FrozenAction]
+    actions_removed: list[FrozenAction]
+    actions_changed: list[ActionChangeSeen]
+    sign_off: list[FieldChange]
+
+
+class BulkAnswer(ResponseWrite):
+    requirement_id: int = Field(ge=1, le=MAX_ID)
+    version: int = Field(
+        ge=0, le=MAX_ID, description="The answer's version you read; 0 if it had none"
+    )
+
+
+class BulkAnswers(BaseModel):
+    """Every answer at once (for systems that send a whole return)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    responses: list[BulkAnswer] = Field(min_length=1, max_length=1000)
+
+
+class CarriedForward(BaseModel):
+    answers: int = Field(description="Answers copied, each marked carried forward")
+    files: int = Field(description="Evidence files copied with them")
+    source: CarrySource

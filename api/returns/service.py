@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from api.attachments.schemas import AttachmentRead
@@ -37,13 +36,12 @@ from api.models import (
 )
 from api.models.base import utcnow
 from api.models.framework import Requirement
-from api.problems import Conflict, FieldProblem, Invalid, NotFound, PreconditionFailed
+from api.problems import Conflict, FieldProblem, Invalid, NotFound
 from api.programmes.schemas import FrameworkVersionRef
 from api.returns import rules
 from api.returns.schemas import (
+    CarrySource,
     ResponseRead,
-    ResponseSaved,
-    ResponseWrite,
     ReturnRead,
     ReturnSummary,
     SignOffIn,
@@ -65,7 +63,52 @@ def make_for(session: Session, *, programme: Programme, agency_ids: list[int] | 
     assert programme.id is not None
     session.add_all(Return(programme_id=programme.id, agency_id=a) for a in missing)
     session.flush()
+    _carry_actions(session, programme=programme, agency_ids=list(missing))
     return len(missing)
+
+
+def _carry_actions(session: Session, *, programme: Programme, agency_ids: list[int]) -> None:
+    """Carry the agencies' open actions into their new returns.
+
+    Actions belong to the agency, not to one return, so an open action already counts in
+    the next return of the same framework version. Where the programme uses a newer version,
+    each open action is also linked to the requirements that keep its requirements' codes.
+    """
+    old_requirement = Requirement.__table__.alias("old_requirement")  # type: ignore[attr-defined]
+    old_standard = Standard.__table__.alias("old_standard")  # type: ignore[attr-defined]
+    old_version = FrameworkVersion.__table__.alias("old_version")  # type: ignore[attr-defined]
+    new_version = select(FrameworkVersion.framework_id).where(
+        FrameworkVersion.id == programme.framework_version_id
+    )
+    wanted = session.exec(
+        select(ActionRequirement.action_id, Requirement.id)  # type: ignore[call-overload]
+        .join(Action, col(Action.id) == ActionRequirement.action_id)
+        .join(old_requirement, old_requirement.c.id == ActionRequirement.requirement_id)
+        .join(old_standard, old_standard.c.id == old_requirement.c.standard_id)
+        .join(old_version, old_version.c.id == old_standard.c.framework_version_id)
+        .join(Requirement, col(Requirement.code) == old_requirement.c.code)
+        .join(Standard, col(Standard.id) == Requirement.standard_id)
+        .where(
+            Action.partnership_id == programme.partnership_id,
+            col(Action.agency_id).in_(agency_ids),
+            col(Action.status).in_(OPEN_ACTION_STATUSES),
+            old_version.c.framework_id.in_(new_version),
+            old_standard.c.framework_version_id != programme.framework_version_id,
+            Standard.framework_version_id == programme.framework_version_id,
+        )
+    ).all()
+    have = set(
+        session.exec(
+            select(ActionRequirement.action_id, ActionRequirement.requirement_id).where(
+                col(ActionRequirement.action_id).in_({a for a, _ in wanted})
+            )
+        ).all()
+    )
+    session.add_all(
+        ActionRequirement(action_id=a, requirement_id=r)
+        for a, r in set(wanted) - have
+        if r is not None
+    )
 
 
 @dataclass(frozen=True)
@@ -84,6 +127,11 @@ class Found:
     @property
     def programme_open(self) -> bool:
         return self.programme_status == ProgrammeStatus.open
+
+    @property
+    def editable(self) -> bool:
+        """Its answers may change now (whoever may answer it)."""
+        return self.programme_open and self.ret.status in rules.EDITABLE
 
 
 def _summary_query(partnership_id: int, agencies: frozenset[int] | None) -> Any:
@@ -182,7 +230,13 @@ def get(
 
 
 def read(
-    session: Session, *, found: Found, may_answer: bool, may_sign_off: bool, may_review: bool
+    session: Session,
+    *,
+    found: Found,
+    may_answer: bool,
+    may_sign_off: bool,
+    may_review: bool,
+    carry_from: CarrySource | None,
 ) -> ReturnRead:
     """The whole return: its answers, files, progress by standard, and the review so far."""
     ret, version_id = found.ret, found.framework_version_id
@@ -229,7 +283,7 @@ def read(
         ),
         started_at=ret.started_at,
         accepted_at=ret.accepted_at,
-        editable=found.programme_open and ret.status in rules.EDITABLE,
+        editable=found.editable,
         may_answer=may_answer,
         may_sign_off=may_sign_off,
         may_review=may_review,
@@ -246,6 +300,7 @@ def read(
             ReviewNote.id,
         ),  # fmt: skip
         moderation=_all(session, ModeratedRating, ModeratedRatingRead, ret.id, ModeratedRating.id),
+        carry_forward_from=carry_from,
     )
 
 
@@ -253,6 +308,21 @@ def _all(session: Session, table: Any, schema: Any, return_id: int, *order: Any)
     """Every row of `table` for one return, as `schema`, in `order`."""
     rows = session.exec(select(table).where(table.return_id == return_id).order_by(*order))
     return [schema.model_validate(row, from_attributes=True) for row in rows]
+
+
+def rating_codes(session: Session, framework_version_id: int) -> list[str]:
+    """The codes of the framework version's rating scale, in order."""
+    return list(
+        session.exec(
+            select(RatingLevel.code)
+            .join(
+                FrameworkVersion,
+                col(FrameworkVersion.rating_scale_id) == RatingLevel.rating_scale_id,
+            )
+            .where(FrameworkVersion.id == framework_version_id)
+            .order_by(col(RatingLevel.position))
+        ).all()
+    )
 
 
 def not_in_return(session: Session, *, ret: Return, requirement_ids: list[int]) -> list[int]:
@@ -269,101 +339,6 @@ def not_in_return(session: Session, *, ret: Return, requirement_ids: list[int]) 
         ).all()
     )
     return [r for r in requirement_ids if r not in found]
-
-
-def _response_state(response: RequirementResponse | None) -> dict[str, Any] | None:
-    if response is None:
-        return None
-    return ResponseRead.model_validate(response, from_attributes=True).model_dump(mode="json")
-
-
-def save_response(
-    session: Session,
-    *,
-    principal: Principal,
-    partnership_id: int,
-    found: Found,
-    requirement_id: int,
-    data: ResponseWrite,
-    expected_version: int,
-) -> ResponseSaved:
-    """Save one answer, unless someone saved a newer one since this one was read.
-
-    The first answer starts the return. A refused save says what the answer now is, so
-    that nothing either person wrote is lost.
-    """
-    ret, version_id = found.ret, found.framework_version_id
-    assert ret.id is not None
-    if not found.programme_open:
-        raise Conflict("The programme is closed: its returns can no longer change.")
-    rules.check_editable(ret.status)
-    if not_in_return(session, ret=ret, requirement_ids=[requirement_id]):
-        raise NotFound("No such requirement in this return's framework.")
-    if data.rating is not None:
-        codes = session.exec(
-            select(RatingLevel.code)
-            .join(
-                FrameworkVersion,
-                col(FrameworkVersion.rating_scale_id) == RatingLevel.rating_scale_id,
-            )
-            .where(FrameworkVersion.id == version_id)
-            .order_by(col(RatingLevel.position))
-        ).all()
-        if data.rating not in codes:
-            raise Invalid({"rating": f"must be one of {', '.join(codes)}"})
-    existing = session.exec(
-        select(RequirementResponse).where(
-            RequirementResponse.return_id == ret.id,
-            RequirementResponse.requirement_id == requirement_id,
-        )
-    ).first()
-    if (existing.version if existing else 0) != expected_version:
-        raise PreconditionFailed(
-            "Someone else saved this answer after you opened it. Their answer is shown; "
-            "copy what you need from yours, then save again.",
-            current=_response_state(existing),
-        )
-    before = _response_state(existing)
-    now = utcnow()
-    values = {**data.model_dump(), "carried_forward": False, "updated_at": now,
-              "updated_by_id": principal.user_id}  # fmt: skip
-    if existing is None:
-        existing = RequirementResponse(return_id=ret.id, requirement_id=requirement_id, **values)
-        try:
-            with session.begin_nested():
-                session.add(existing)
-        except IntegrityError:  # another editor's first answer won the race
-            raise PreconditionFailed(
-                "Someone else saved this answer at the same moment. Reload to see it."
-            ) from None
-    else:
-        claimed = session.execute(
-            update(RequirementResponse)
-            .where(
-                col(RequirementResponse.id) == existing.id,
-                col(RequirementResponse.version) == expected_version,
-            )
-            .values(version=expected_version + 1, **values)
-        )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            raise PreconditionFailed("Someone else saved this answer at the same moment.")
-        session.refresh(existing)
-    if ret.status == ReturnStatus.not_started:
-        move(session, principal=principal, ret=ret, to=rules.Move.start)
-    audit.record(
-        session,
-        principal=principal,
-        action="response.save",
-        entity_type="return",
-        entity_id=ret.id,
-        partnership_id=partnership_id,
-        before=before,
-        after=_response_state(existing),
-    )
-    return ResponseSaved(
-        **ResponseRead.model_validate(existing, from_attributes=True).model_dump(),
-        return_status=ret.status,
-    )
 
 
 def move(

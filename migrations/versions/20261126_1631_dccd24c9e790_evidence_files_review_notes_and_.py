@@ -11,7 +11,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-
 import api.models.base
 
 revision: str = "dccd24c9e790"

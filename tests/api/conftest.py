@@ -205,3 +205,18 @@ def york_agency_ids(db: Session, york: Partnership) -> list[int]:
             select(PartnershipAgency.agency_id).where(PartnershipAgency.partnership_id == york.id)
         ).all()
     )
+
+
+@pytest.fixture
+def housing(client: TestClient, auth: Callable[[str], dict[str, str]], york: Any) -> dict:
+    """The housing agency's return in the open 2026 programme, and its requirement ids."""
+    editor = auth("editor")
+    p = f"{API}/partnerships/{york.id}"
+    items = client.get(f"{p}/returns", headers=editor, params={"limit": 100}).json()["items"]
+    [ret] = [r for r in items if r["programme_title"] == "Section 11 self-assessment 2026"]
+    ref = client.get(f"{p}/returns/{ret['id']}", headers=editor).json()["framework_version"]
+    version = client.get(
+        f"{p}/frameworks/{ref['framework_id']}/versions/{ref['number']}", headers=editor
+    ).json()
+    ids = [r["id"] for s in version["standards"] for r in s["requirements"]]
+    return {"id": ret["id"], "requirements": ids}

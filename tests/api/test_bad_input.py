@@ -56,6 +56,15 @@ VALID_BODIES: dict[tuple[str, str], dict] = {
     },  # fmt: skip
     ("PATCH", f"{P}/programmes/{{programme_id}}"): {"title": "Renamed"},
     ("PUT", f"{P}/returns/{{return_id}}/responses/{{requirement_id}}"): {"rating": "met"},
+    ("POST", f"{P}/returns/{{return_id}}/return"): {"reason": "More, please"},
+    ("PUT", f"{P}/returns/{{return_id}}/moderation/requirements/{{requirement_id}}"): {
+        "rating": "met"
+    },
+    ("PUT", f"{P}/returns/{{return_id}}/moderation/standards/{{standard_id}}"): {"rating": "met"},
+    ("POST", f"{P}/returns/{{return_id}}/accept"): {"note": ""},
+    ("PUT", f"{P}/returns/{{return_id}}/responses"): {
+        "responses": [{"requirement_id": 1, "rating": "met", "version": 0}]
+    },
     ("POST", f"{P}/returns/{{return_id}}/actions"): {
         "description": "x",
         "owner": "y",
@@ -122,6 +131,13 @@ def ids(client, auth, york, agency_id, user_id, membership_id, service_token) ->
         "programme_id": programme.json()["id"],
         "return_id": housing_return["id"],
         "requirement_id": version["standards"][0]["requirements"][0]["id"],
+        "standard_id": version["standards"][0]["id"],
+        "attachment_id": client.post(
+            f"{API}/partnerships/{york.id}/returns/{housing_return['id']}/responses/"
+            f"{version['standards'][0]['requirements'][0]['id']}/attachments",
+            headers=auth("editor"),
+            files={"file": ("policy.txt", b"Policy", "text/plain")},
+        ).json()["id"],
         "action_id": client.post(
             f"{API}/partnerships/{york.id}/returns/{housing_return['id']}/actions",
             headers=auth("editor"),
@@ -133,8 +149,9 @@ def ids(client, auth, york, agency_id, user_id, membership_id, service_token) ->
 
 # Where only validation is under test the handler is never reached, so any ids will do.
 ONES = dict.fromkeys(("partnership_id", "agency_id", "user_id", "membership_id", "token_id",
-                      "framework_id", "number", "programme_id", "return_id",
-                      "requirement_id", "action_id"), 1)  # fmt: skip
+                      "framework_id", "number", "programme_id", "return_id", "requirement_id",
+                      "action_id", "standard_id", "attachment_id"), 1)  # fmt: skip
+BULK = ("PUT", f"{P}/returns/{{return_id}}/responses")
 
 
 def _call(client, headers, method, path, ids, **overrides):
@@ -172,7 +189,10 @@ def test_the_largest_id_in_paths_is_404(lenient_client, auth, ids, key, param):
     """The largest id passes validation, reaches the database (64-bit) and is not found."""
     method, path = key
     top = 1_000_000 if param == "number" else MAX_ID
-    answering = path.endswith(("/responses/{requirement_id}", "/actions", "/updates"))
+    answering = path.endswith(
+        ("/responses/{requirement_id}", "/responses", "/actions", "/updates", "/attachments")
+    )
+    answering = answering or (method == "DELETE" and "/attachments/" in path)
     answering = answering or path.endswith("/submit")
     answering = answering or (method == "PATCH" and "/actions/" in path)
     who = ("approver" if path.endswith("/submit") else "editor") if answering else "admin"
@@ -268,6 +288,12 @@ def test_an_unknown_field_is_422_and_named(lenient_client, auth, key):
         (("POST", f"{P}/programmes"), {"deadline": "next week"}, "deadline"),
         (("PATCH", f"{P}/programmes/{{programme_id}}"), {"deadline": "2101-01-01"}, "deadline"),
         (("PATCH", f"{P}/programmes/{{programme_id}}"), {"status": "closed"}, "status"),
+        (BULK, {"responses": []}, "responses"),
+        (BULK, {"responses": [{"requirement_id": 1, "version": 0}] * 1001}, "responses"),
+        (BULK, {"responses": [{"requirement_id": 1, "version": -1}]}, "responses.0.version"),
+        (BULK, {"responses": [{"requirement_id": 0, "version": 0}]}, "responses.0.requirement_id"),
+        (BULK, {"responses": [{"requirement_id": 1}]}, "responses.0.version"),
+        (BULK, {"responses": [{"requirement_id": 1, "version": 0, "x": 1}]}, "responses.0.x"),
     ],
 )  # fmt: skip
 def test_invalid_fields_are_named(lenient_client, auth, key, changes, field):

@@ -65,12 +65,26 @@ PATCH  ~/programmes/{programme_id}                       200   403   403   403  
 POST   ~/programmes/{programme_id}/open                  200   403   403   403   403   403   404   404   403   200   401
 POST   ~/programmes/{programme_id}/close                 200   403   403   403   403   403   404   404   403   200   401
 GET    ~/programmes/{programme_id}/agencies              200   200   200   200   200   200   404   404   200   200   401
+GET    ~/programmes/{programme_id}/compliance                200   200   403   403   403   403   404   404   403   200   401
 PUT    ~/programmes/{programme_id}/agencies/{agency_id}  204   403   403   403   403   403   404   404   403   204   401
 DELETE ~/programmes/{programme_id}/agencies/{agency_id}  204   403   403   403   403   403   404   404   403   204   401
 GET    ~/returns                                         200   200   200   200   200   200   404   404   200   200   401
 GET    ~/returns/{return_id}                             200   200   404   404   200   200   404   404   404   200   401
 PUT    ~/returns/{return_id}/responses/{requirement_id}  403   403   404   404   200   200   404   404   404   200   401
 POST   ~/returns/{return_id}/submit                      403   403   404   404   403   409   404   404   404   403   401
+PUT    ~/returns/{return_id}/responses                   403   403   404   404   200   200   404   404   404   200   401
+POST   ~/returns/{return_id}/carry-forward               403   403   404   404   409   409   404   404   404   409   401
+GET    ~/returns/{return_id}/versions                    200   200   404   404   200   200   404   404   404   200   401
+GET    ~/returns/{return_id}/versions/{number}           200   200   404   404   200   200   404   404   404   200   401
+GET    ~/returns/{return_id}/compare                     200   200   404   404   200   200   404   404   404   200   401
+POST   ~/returns/{return_id}/responses/{requirement_id}/attachments          403   403   404   404   201   201   404   404   404   201   401
+GET    ~/returns/{return_id}/attachments/{attachment_id}                     200   200   404   404   200   200   404   404   404   200   401
+DELETE ~/returns/{return_id}/attachments/{attachment_id}                     403   403   404   404   204   204   404   404   404   204   401
+GET    ~/returns/{return_id}/versions/{number}/attachments/{attachment_id}   200   200   404   404   200   200   404   404   404   200   401
+POST   ~/returns/{return_id}/return                      200   403   404   404   403   403   404   404   404   200   401
+PUT    ~/returns/{return_id}/moderation/requirements/{requirement_id}  200   403   404   404   403   403   404   404   404   200   401
+PUT    ~/returns/{return_id}/moderation/standards/{standard_id}        200   403   404   404   403   403   404   404   404   200   401
+POST   ~/returns/{return_id}/accept                      200   403   404   404   403   403   404   404   404   200   401
 GET    ~/actions                                         200   200   200   200   200   200   404   404   200   200   401
 POST   ~/returns/{return_id}/actions                     403   403   404   404   201   201   404   404   404   201   401
 GET    ~/actions/{action_id}                             200   200   404   404   200   200   404   404   404   200   401
@@ -216,6 +230,64 @@ class Target:
         return int(r.json()["id"])
 
     @cached_property
+    def requirements(self) -> list[int]:
+        version = self._ok("GET", f"{self.p}/frameworks/{self.framework}/versions/1").json()
+        return [r["id"] for s in version["standards"] for r in s["requirements"]]
+
+    @cached_property
+    def standard(self) -> int:
+        """The first standard of the framework the open programme uses."""
+        version = self._ok("GET", f"{self.p}/frameworks/{self.framework}/versions/1").json()
+        return int(version["standards"][0]["id"])
+
+    @cached_property
+    def approver(self) -> dict[str, str]:
+        """The asked agency's approver: York's demo approver, or one made for the test."""
+        if self.partnership_id == self.world.york.partnership_id:
+            return self.world.principals["approver"]
+        email = f"approver.{self.partnership_id}@example.org"
+        self._ok("POST", f"{self.p}/users", 201, json={
+            "email": email, "name": "Test Approver", "password": PASSWORD,
+            "roles": [{"role": "agency_approver", "agency_id": self.asked_agency}],
+        })  # fmt: skip
+        r = self.world.client.post(
+            f"{API}/auth/token", data={"username": email, "password": PASSWORD}
+        )
+        assert r.status_code == 200, r.text
+        return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+    @cached_property
+    def attachment(self) -> int:
+        """An evidence file on the first requirement of the asked agency's return."""
+        r = self.world.client.post(
+            f"{API}{self.p}/returns/{self.return_}/responses/{self.requirement}/attachments",
+            headers=self.writer,
+            files={"file": ("policy.txt", b"Our safeguarding policy.\n", "text/plain")},
+        )
+        assert r.status_code == 201, r.text
+        return int(r.json()["id"])
+
+    @cached_property
+    def submitted_return(self) -> int:
+        """The asked agency's return, with a file, answered in full and submitted as version 1."""
+        assert self.attachment
+        answers = [{"requirement_id": r, "rating": "met", "evidence": "Policy", "version": 0}
+                   for r in self.requirements]  # fmt: skip
+        r = self.world.client.put(
+            f"{API}{self.p}/returns/{self.return_}/responses",
+            headers=self.writer,
+            json={"responses": answers},
+        )
+        assert r.status_code == 200, r.text
+        r = self.world.client.post(
+            f"{API}{self.p}/returns/{self.return_}/submit",
+            headers=self.approver,
+            json={"name": "Test Approver", "role": "Head of service", "declaration": True},
+        )
+        assert r.status_code == 200, r.text
+        return self.return_
+
+    @cached_property
     def other_return(self) -> int:
         """Another agency's return in the same programme."""
         found = self._ok(
@@ -266,6 +338,8 @@ class Call:
     data: dict[str, str] | None = None
     content: bytes | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    params: dict[str, Any] | None = None
+    files: dict[str, Any] | None = None
 
 
 P = "/partnerships/{partnership_id}"
@@ -331,6 +405,7 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
     ),
     ("POST", f"{P}/programmes/{{programme_id}}/close"): lambda t: Call(),
     ("GET", f"{P}/programmes/{{programme_id}}/agencies"): lambda t: Call(),
+    ("GET", f"{P}/programmes/{{programme_id}}/compliance"): lambda t: Call(),
     ("PUT", f"{P}/programmes/{{programme_id}}/agencies/{{agency_id}}"): lambda t: Call(
         ids={"programme_id": t.draft_programme}
     ),
@@ -344,6 +419,43 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
     ),
     ("POST", f"{P}/returns/{{return_id}}/submit"): lambda t: Call(
         json={"name": "Ann Approver", "role": "Head of Housing", "declaration": True}
+    ),
+    ("PUT", f"{P}/returns/{{return_id}}/responses"): lambda t: Call(
+        json={"responses": [{"requirement_id": t.requirement, "rating": "met", "version": 0}]}
+    ),
+    ("POST", f"{P}/returns/{{return_id}}/carry-forward"): lambda t: Call(),
+    ("GET", f"{P}/returns/{{return_id}}/versions"): lambda t: Call(
+        ids={"return_id": t.submitted_return}
+    ),
+    ("GET", f"{P}/returns/{{return_id}}/versions/{{number}}"): lambda t: Call(
+        ids={"return_id": t.submitted_return}
+    ),
+    ("GET", f"{P}/returns/{{return_id}}/compare"): lambda t: Call(
+        ids={"return_id": t.submitted_return}, params={"from": 1, "to": 1}
+    ),
+    ("POST", f"{P}/returns/{{return_id}}/responses/{{requirement_id}}/attachments"): lambda t: Call(
+        files={"file": ("minutes.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}
+    ),
+    ("GET", f"{P}/returns/{{return_id}}/attachments/{{attachment_id}}"): lambda t: Call(),
+    ("DELETE", f"{P}/returns/{{return_id}}/attachments/{{attachment_id}}"): lambda t: Call(),
+    ("GET", f"{P}/returns/{{return_id}}/versions/{{number}}/attachments/{{attachment_id}}"): (
+        lambda t: Call(ids={"attachment_id": t.attachment, "return_id": t.submitted_return})
+    ),
+    ("POST", f"{P}/returns/{{return_id}}/return"): lambda t: Call(
+        ids={"return_id": t.submitted_return}, json={"reason": "More, please"}
+    ),
+    ("PUT", f"{P}/returns/{{return_id}}/moderation/requirements/{{requirement_id}}"): lambda t: (
+        Call(
+            ids={"return_id": t.submitted_return},
+            json={"rating": "met"},
+            headers={"If-Match": '"0"'},
+        )
+    ),
+    ("PUT", f"{P}/returns/{{return_id}}/moderation/standards/{{standard_id}}"): lambda t: Call(
+        ids={"return_id": t.submitted_return}, json={"rating": "met"}, headers={"If-Match": '"0"'}
+    ),
+    ("POST", f"{P}/returns/{{return_id}}/accept"): lambda t: Call(
+        ids={"return_id": t.submitted_return}, json={}
     ),
     ("GET", f"{P}/actions"): lambda t: Call(),
     ("POST", f"{P}/returns/{{return_id}}/actions"): lambda t: Call(
@@ -434,6 +546,8 @@ def _statuses(
                 json=call.json,
                 data=call.data,
                 content=call.content,
+                params=call.params,
+                files=call.files,
             )
         finally:
             savepoint.rollback()
@@ -503,6 +617,67 @@ FOREIGN: dict[str, tuple[str, str, Callable[[Target, Target], dict[str, int]]]] 
         "~/actions/{action_id}/updates",
         lambda y, n: {"action_id": n.action},
     ),
+    "answers": (
+        "PUT",
+        "~/returns/{return_id}/responses",
+        lambda y, n: {"return_id": n.return_},
+    ),
+    "carry forward": (
+        "POST",
+        "~/returns/{return_id}/carry-forward",
+        lambda y, n: {"return_id": n.return_},
+    ),
+    "versions": ("GET", "~/returns/{return_id}/versions", lambda y, n: {"return_id": n.return_}),
+    "version": (
+        "GET",
+        "~/returns/{return_id}/versions/{number}",
+        lambda y, n: {"return_id": n.submitted_return},
+    ),
+    "comparison": (
+        "GET",
+        "~/returns/{return_id}/compare",
+        lambda y, n: {"return_id": n.submitted_return},
+    ),
+    "upload": (
+        "POST",
+        "~/returns/{return_id}/responses/{requirement_id}/attachments",
+        lambda y, n: {"return_id": n.return_, "requirement_id": y.requirement},
+    ),
+    "download": (
+        "GET",
+        "~/returns/{return_id}/attachments/{attachment_id}",
+        lambda y, n: {"return_id": n.return_, "attachment_id": n.attachment},
+    ),
+    "file removal": (
+        "DELETE",
+        "~/returns/{return_id}/attachments/{attachment_id}",
+        lambda y, n: {"return_id": n.return_, "attachment_id": n.attachment},
+    ),
+    "version download": (
+        "GET",
+        "~/returns/{return_id}/versions/{number}/attachments/{attachment_id}",
+        lambda y, n: {"attachment_id": n.attachment, "return_id": n.submitted_return},
+    ),
+    "return for information": (
+        "POST",
+        "~/returns/{return_id}/return",
+        lambda y, n: {"return_id": n.submitted_return},
+    ),
+    "moderate requirement": (
+        "PUT",
+        "~/returns/{return_id}/moderation/requirements/{requirement_id}",
+        lambda y, n: {"return_id": n.submitted_return, "requirement_id": y.requirement},
+    ),
+    "moderate standard": (
+        "PUT",
+        "~/returns/{return_id}/moderation/standards/{standard_id}",
+        lambda y, n: {"return_id": n.submitted_return, "standard_id": n.standard},
+    ),
+    "accept": (
+        "POST",
+        "~/returns/{return_id}/accept",
+        lambda y, n: {"return_id": n.submitted_return},
+    ),
     "answer": (
         "PUT",
         "~/returns/{return_id}/responses/{requirement_id}",
@@ -543,6 +718,11 @@ FOREIGN: dict[str, tuple[str, str, Callable[[Target, Target], dict[str, int]]]] 
         "~/programmes/{programme_id}/agencies",
         lambda y, n: {"programme_id": n.open_programme},
     ),
+    "compliance": (
+        "GET",
+        "~/programmes/{programme_id}/compliance",
+        lambda y, n: {"programme_id": n.open_programme},
+    ),
     "ask foreign agency": (
         "PUT",
         "~/programmes/{programme_id}/agencies/{agency_id}",
@@ -578,10 +758,24 @@ def test_another_partnerships_record_under_york(case, lenient_client, connection
 # Where the right to act depends on the record itself (answering: only the return's own
 # agency), a foreign record is not found before anyone's right is weighed.
 FOREIGN_DIFFERS: dict[str, dict[str, int]] = dict.fromkeys(
-    ("answer", "new action", "action update", "action progress"),
+    (
+        "answer",
+        "answers",
+        "upload",
+        "file removal",
+        "new action",
+        "action update",
+        "action progress",
+    ),
     {"admin": 404, "scrutineer": 404},
 )
-FOREIGN_DIFFERS["submit"] = dict.fromkeys(
+FOREIGN_DIFFERS.update(
+    dict.fromkeys(
+        ("return for information", "moderate requirement", "moderate standard", "accept"),
+        {"scrutineer": 404, "editor": 404, "approver": 404},
+    )
+)
+FOREIGN_DIFFERS["submit"] = FOREIGN_DIFFERS["carry forward"] = dict.fromkeys(
     ("admin", "scrutineer", "editor", "approver", "svc_all"), 404
 )
 

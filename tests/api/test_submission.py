@@ -1,6 +1,5 @@
 """Submitting a return: every rule listed at once; a submission is a frozen, hashed version."""
 
-import pytest
 from apikit import API, assert_problem, count
 from sqlmodel import select
 
@@ -11,19 +10,6 @@ SIGN_OFF = {"name": "Ann Approver", "role": "Head of Housing", "declaration": Tr
 
 def url(pid: int, tail: str = "") -> str:
     return f"{API}/partnerships/{pid}{tail}"
-
-
-@pytest.fixture
-def housing(client, auth, york) -> dict:
-    [ret] = client.get(url(york.id, "/returns"), headers=auth("editor")).json()["items"]
-    full = client.get(url(york.id, f"/returns/{ret['id']}"), headers=auth("editor")).json()
-    ref = full["framework_version"]
-    version = client.get(
-        url(york.id, f"/frameworks/{ref['framework_id']}/versions/{ref['number']}"),
-        headers=auth("editor"),
-    ).json()
-    ids = [r["id"] for s in version["standards"] for r in s["requirements"]]
-    return {"id": ret["id"], "requirements": ids}
 
 
 def answer_all(client, headers, pid, housing, rating="met", **body):  # type: ignore[no-untyped-def]

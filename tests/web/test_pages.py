@@ -375,7 +375,7 @@ def test_the_nav_offers_people_and_audit_log_only_to_oversight_roles(
     page = page_of(visitor.get(f"/p/{ids['p']}/agencies"))
     nav = [a.text for a in page.one("nav", **{"aria-label": "Main"}).find_all("a")]
     sees_returns = sees_oversight or email in (EDITOR, APPROVER)
-    expected = ["Home", "Programmes"] + (["Returns"] if sees_returns else [])
+    expected = ["Home", "Programmes"] + (["Returns", "Action plan"] if sees_returns else [])
     expected += ["Agencies", "Frameworks"]
     assert nav == expected + (["People", "Audit log"] if sees_oversight else [])
 

@@ -1,12 +1,16 @@
-"""Programmes: the list, the create form, a programme's page, opening and closing it."""
+"""Programmes: the list, the create form, a programme's page (with its compliance tracker
+for those who oversee returns), opening and closing it."""
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from api.http import MAX_ID
-from api.models import ProgrammeStatus
+from api.models import ProgrammeStatus, ReturnStatus
+from api.programmes.compliance import SORT_KEYS, Timeliness
+from api.returns.rules import LABELS as RETURN_LABELS
 from web.client import ApiClient, ApiError
 from web.deps import Api, InPartnership, Place
 from web.forms import field_errors, form_values
@@ -116,6 +120,69 @@ async def create_programme(request: Request, place: InPartnership, client: Api) 
     return redirect(request, f"/p/{place.id}/programmes/{created['id']}?created=1")
 
 
+TIMELINESS = {
+    Timeliness.on_time: "On time",
+    Timeliness.late: "Late",
+    Timeliness.outstanding: "Outstanding",
+}
+SORT_LABELS = {
+    "agency": "Agency",
+    "status": "Status",
+    "submitted_at": "Submitted",
+    "open_actions": "Open actions",
+    "overdue_actions": "Overdue actions",
+}
+
+
+def _tracker_choices(query: Any) -> dict[str, str]:
+    """The tracker's sort and filters from the address; anything unknown is left out."""
+    sort = str(query.get("sort", ""))
+    status = str(query.get("status", ""))
+    timeliness = str(query.get("timeliness", ""))
+    moderated = str(query.get("moderated", ""))
+    return {
+        "sort": sort if sort.removeprefix("-") in SORT_KEYS else "agency",
+        "status": status if status in ReturnStatus.__members__ else "",
+        "timeliness": timeliness if timeliness in Timeliness.__members__ else "",
+        "moderated": moderated if moderated in ("true", "false") else "",
+    }
+
+
+def _sort_links(base: str, choices: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Each column's link (a second click reverses the order) and its aria-sort."""
+    current = choices["sort"]
+    filters = {k: v for k, v in choices.items() if k != "sort" and v}
+    links = {}
+    for key in SORT_KEYS:
+        sorted_here = current.removeprefix("-") == key
+        descending = current.startswith("-")
+        target = f"-{key}" if sorted_here and not descending else key
+        links[key] = {
+            "href": f"{base}?{urlencode({**filters, 'sort': target})}#compliance",
+            "aria_sort": ("descending" if descending else "ascending") if sorted_here else "",
+            "next": "descending" if target.startswith("-") else "ascending",
+        }
+    return links
+
+
+async def _tracker(
+    client: ApiClient, place: Place, programme_id: int, choices: dict[str, str]
+) -> dict[str, Any] | None:
+    """The compliance tracker, for those who oversee every agency's returns."""
+    if not place.may("read_returns"):
+        return None
+    tracker: dict[str, Any] = await client.get(
+        f"/partnerships/{place.id}/programmes/{programme_id}/compliance",
+        token=place.token,
+        **choices,
+    )
+    base = f"/p/{place.id}/programmes/{programme_id}"
+    tracker["choices"] = choices
+    tracker["filtered"] = any(v for k, v in choices.items() if k != "sort")
+    tracker["sort_links"] = _sort_links(base, choices)
+    return tracker
+
+
 async def _programme_page(
     request: Request,
     place: Place,
@@ -127,7 +194,10 @@ async def _programme_page(
 ) -> Response:
     base = f"/partnerships/{place.id}/programmes/{programme_id}"
     programme = await client.get(base, token=place.token)
-    asked = await client.get(f"{base}/agencies", token=place.token, limit=100)
+    tracker = await _tracker(client, place, programme_id, _tracker_choices(request.query_params))
+    asked = None  # the tracker lists every agency asked; others see the plain list
+    if tracker is None:
+        asked = await client.get(f"{base}/agencies", token=place.token, limit=100)
     return render(
         request,
         "programmes/detail.html",
@@ -136,7 +206,12 @@ async def _programme_page(
             asked=asked,
             problem=problem,
             created=request.query_params.get("created") == "1",
+            tracker=tracker,
+            return_labels=RETURN_LABELS,
+            timeliness_labels=TIMELINESS,
+            sort_labels=SORT_LABELS,
         ),
+        block="compliance",
         status=status,
     )
 

@@ -46,7 +46,7 @@ async def list_returns(
     )
 
 
-async def _return_and_framework(
+async def load_return(
     client: ApiClient, place: Place, return_id: int
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The return (with its actions by requirement, as `actions`) and its framework version."""
@@ -57,7 +57,7 @@ async def _return_and_framework(
         token=place.token,
     )
     plan = await client.get(
-        f"/partnerships/{place.id}/actions", token=place.token, return_id=return_id, limit=100
+        f"/partnerships/{place.id}/actions", token=place.token, plan_of=return_id, limit=100
     )
     ret["actions"] = {}
     for action in plan["items"]:
@@ -87,7 +87,7 @@ def _group_review(ret: dict[str, Any]) -> None:
     }
 
 
-async def _page(
+async def render_return(
     request: Request,
     place: Place,
     client: ApiClient,
@@ -101,13 +101,18 @@ async def _page(
     status: int = 200,
 ) -> Response:
     """The return's page; `failed` keeps an answer that was not saved, with the reason."""
-    ret, version = await _return_and_framework(client, place, return_id)
+    ret, version = await load_return(client, place, return_id)
     chosen = next((s for s in version["standards"] if s["code"] == standard), None)
     answering = ret["editable"] and ret["may_answer"]
     if answering and chosen is None:
         chosen = version["standards"][0]
     answers = {r["requirement_id"]: r for r in ret["responses"]}
     answers |= {rid: f["answer"] for rid, f in (failed or {}).items() if "answer" in f}
+    versions = await client.get(
+        f"/partnerships/{place.id}/returns/{return_id}/versions", token=place.token
+    )
+    query = request.query_params
+    carried, carried_files = query.get("carried", ""), query.get("files", "")
     return render(
         request,
         "returns/detail.html",
@@ -118,12 +123,16 @@ async def _page(
             standard=chosen,
             answering=answering,
             answers=answers,
-            saved=request.query_params.get("saved", ""),
-            submitted=request.query_params.get("submitted") == "1",
+            saved=query.get("saved", ""),
+            submitted=query.get("submitted") == "1",
             unmet=unmet or [],
             problem=problem,
             sign_off=sign_off or {},
             failed=failed or {},
+            versions=versions,
+            carried=int(carried) if carried.isdigit() else None,
+            carried_files=int(carried_files) if carried_files.isdigit() else 0,
+            carry_failed=query.get("carry") == "failed",
         ),
         status=status,
     )
@@ -137,7 +146,7 @@ async def return_page(
     return_id: RecordId,
     standard: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
-    return await _page(request, place, client, return_id, standard)
+    return await render_return(request, place, client, return_id, standard)
 
 
 @router.post("/p/{partnership_id}/returns/{return_id}/submit")
@@ -159,7 +168,7 @@ async def submit_return(
             raise
         unmet = await _unmet(client, place, return_id, exc) if exc.status == 422 else []
         problem = None if unmet else exc.detail
-        return await _page(
+        return await render_return(
             request, place, client, return_id,
             unmet=unmet, problem=problem, sign_off=values, status=exc.status,
         )  # fmt: skip
@@ -170,7 +179,7 @@ async def _unmet(
     client: ApiClient, place: Place, return_id: int, exc: ApiError
 ) -> list[tuple[str, str]]:
     """Each unmet rule with a link to the field that meets it."""
-    _, version = await _return_and_framework(client, place, return_id)
+    _, version = await load_return(client, place, return_id)
     standard_of = {r["id"]: s["code"] for s in version["standards"] for r in s["requirements"]}
     out = []
     for e in exc.problem.get("errors") or []:
@@ -228,7 +237,7 @@ async def save_answer(
         return redirect(request, f"{target}&saved={requirement_id}#answer-{requirement_id}")
     if not is_htmx(request):
         failed = {requirement_id: {"problem": problem, "theirs": theirs, "answer": answer}}
-        return await _page(
+        return await render_return(
             request, place, client, return_id, values["standard"], failed=failed, status=409
         )
     return await _answer_fragment(
@@ -252,7 +261,7 @@ async def _answer_fragment(
     action_values: dict[str, str] | None = None,
 ) -> Response:
     """One requirement's answer and actions, for htmx to swap in place."""
-    ret, framework = await _return_and_framework(client, place, return_id)
+    ret, framework = await load_return(client, place, return_id)
     requirement, standard = next(
         (r, s)
         for s in framework["standards"]
@@ -308,7 +317,7 @@ async def add_action(
         errors = field_errors(exc, ACTION_LABELS)
         if not is_htmx(request):
             failed = {requirement_id: {"action_errors": errors, "action_values": values}}
-            return await _page(
+            return await render_return(
                 request, place, client, return_id, values["standard"], failed=failed, status=422
             )
         return await _answer_fragment(

@@ -1,0 +1,163 @@
+"""Submitted versions in the browser: each one as it was signed off, what changed between
+two, and starting a return from the agency's last accepted one."""
+
+from collections.abc import Callable
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session, col, select
+from websupport import ADMIN, APPROVER, EDITOR, page_of
+
+from api.models import (
+    Agency,
+    Partnership,
+    Programme,
+    RequirementResponse,
+    Return,
+    ReturnStatus,
+)
+from api.models.base import utcnow
+
+HOUSING = "City of York Council Housing Services"
+SIGN_OFF = {"name": "Ann Approver", "role": "Head of Housing", "declaration": True}
+
+
+@pytest.fixture
+def housing_2026(db: Session) -> Return:
+    return db.exec(
+        select(Return)
+        .join(Agency, col(Agency.id) == Return.agency_id)
+        .join(Programme, col(Programme.id) == Return.programme_id)
+        .where(Agency.name == HOUSING, Programme.title == "Section 11 self-assessment 2026")
+    ).one()
+
+
+class Api:
+    """The API of the same app, as the demo people, to set the scene quickly."""
+
+    def __init__(self, app: FastAPI, token_for: Callable[[str], dict[str, str]], pid: int):
+        self.client = TestClient(app, base_url="http://testserver")
+        self.token_for, self.base = token_for, f"/api/v1/partnerships/{pid}"
+
+    def __call__(self, method: str, path: str, who: str, headers=None, **kw):  # type: ignore[no-untyped-def]
+        headers = {**self.token_for(who), **(headers or {})}
+        r = self.client.request(method, self.base + path, headers=headers, **kw)
+        assert r.is_success, r.text
+        return r.json() if r.content else None
+
+    def requirements(self, return_id: int) -> list[int]:
+        ref = self("GET", f"/returns/{return_id}", EDITOR)["framework_version"]
+        version = self("GET", f"/frameworks/{ref['framework_id']}/versions/{ref['number']}", EDITOR)
+        return [r["id"] for s in version["standards"] for r in s["requirements"]]
+
+
+@pytest.fixture
+def api(site_app: FastAPI, token_for, york: Partnership) -> Api:  # type: ignore[no-untyped-def]
+    return Api(site_app, token_for, york.id)
+
+
+@pytest.fixture
+def two_versions(api: Api, db: Session, housing_2026: Return) -> int:
+    """Housing's return submitted twice: the second time with one answer changed."""
+    rid = housing_2026.id
+    assert rid is not None
+    ids = api.requirements(rid)
+    answers = [{"requirement_id": r, "rating": "met", "evidence": "The safeguarding policy",
+                "version": 0} for r in ids]  # fmt: skip
+    api("PUT", f"/returns/{rid}/responses", EDITOR, json={"responses": answers})
+    api("POST", f"/returns/{rid}/submit", APPROVER, json=SIGN_OFF)
+    db.refresh(housing_2026)
+    housing_2026.status = ReturnStatus.returned
+    db.add(housing_2026)
+    db.commit()
+    api("PUT", f"/returns/{rid}/responses/{ids[0]}", EDITOR, headers={"If-Match": '"1"'},
+        json={"rating": "met", "evidence": "The revised safeguarding policy"})  # fmt: skip
+    api("POST", f"/returns/{rid}/submit", APPROVER, json=SIGN_OFF)
+    return rid
+
+
+def test_the_return_page_lists_versions_and_offers_a_comparison(
+    visitor_as: Callable[[str], TestClient], york: Partnership, two_versions: int
+) -> None:
+    page = page_of(visitor_as(ADMIN).get(f"/p/{york.id}/returns/{two_versions}"))
+    section = page.one("section.versions")
+    links = [a["href"] for a in section.find_all("a")]
+    assert links == [f"/p/{york.id}/returns/{two_versions}/versions/{n}" for n in (1, 2)]
+    form = section.one("form")
+    assert form["method"] == "get" and form["action"].endswith("/compare")
+    assert page.unlabelled_fields() == []
+
+
+def test_a_version_is_shown_as_it_was_signed_off(
+    visitor_as: Callable[[str], TestClient], york: Partnership, two_versions: int
+) -> None:
+    page = page_of(visitor_as(EDITOR).get(f"/p/{york.id}/returns/{two_versions}/versions/1"))
+    text = page.text
+    assert "Ann Approver, Head of Housing" in text
+    assert "The safeguarding policy" in text and "revised" not in text
+    assert len(page.one("code.hash").text) == 64
+    current = page.one("section.versions").one("a", **{"aria-current": "page"})
+    assert current.text == "Version 1"
+
+
+def test_the_comparison_marks_the_words_that_changed(
+    visitor_as: Callable[[str], TestClient], york: Partnership, two_versions: int
+) -> None:
+    url = f"/p/{york.id}/returns/{two_versions}/compare?from=1&to=2"
+    page = page_of(visitor_as(ADMIN).get(url))
+    assert [n.text for n in page.find_all("ins")][1:] == ["revised"]
+    assert "1.1" in page.one("h3").text
+    same = page_of(
+        visitor_as(ADMIN).get(f"/p/{york.id}/returns/{two_versions}/compare?from=2&to=2")
+    )
+    assert "The two versions are the same." in same.text
+
+
+def test_another_agency_cannot_see_the_versions(
+    visitor_as: Callable[[str], TestClient], db: Session, york: Partnership, two_versions: int
+) -> None:
+    other = db.exec(select(Return).where(Return.id != two_versions)).first()
+    assert other is not None
+    page_of(visitor_as(EDITOR).get(f"/p/{york.id}/returns/{other.id}/versions/1"), 404)
+    bad = visitor_as(ADMIN).get(f"/p/{york.id}/returns/{two_versions}/compare?from=x&to=1")
+    page_of(bad, 400)
+
+
+def test_starting_from_the_last_accepted_return(
+    visitor_as: Callable[[str], TestClient],
+    db: Session,
+    york: Partnership,
+    housing_2026: Return,
+    api: Api,
+) -> None:
+    ids = api.requirements(housing_2026.id or 0)
+    programme = db.exec(
+        select(Programme).where(Programme.title == "Section 11 self-assessment 2023")
+    ).one()
+    old = db.exec(
+        select(Return).where(
+            Return.programme_id == programme.id, Return.agency_id == housing_2026.agency_id
+        )
+    ).first() or Return(programme_id=programme.id or 0, agency_id=housing_2026.agency_id)
+    old.status, old.accepted_at = ReturnStatus.accepted, utcnow()
+    db.add(old)
+    db.flush()
+    for r in db.exec(select(RequirementResponse).where(RequirementResponse.return_id == old.id)):
+        db.delete(r)
+    db.add(RequirementResponse(return_id=old.id or 0, requirement_id=ids[0], rating="met",
+                               evidence="Policy from 2023"))  # fmt: skip
+    db.commit()
+    editor = visitor_as(EDITOR)
+    url = f"/p/{york.id}/returns/{housing_2026.id}"
+    page = page_of(editor.get(url))
+    form = page.one("section.carry").one("form")
+    r = editor.post(form["action"], data={"csrf_token": page.csrf_token()})
+    assert r.status_code == 303 and r.headers["location"] == f"{url}?carried=1&files=0"
+    after = page_of(editor.get(r.headers["location"] + "&standard=1"))
+    assert "1 answers were copied" in after.one("div.notice").text
+    assert after.by_id(f"evidence-{ids[0]}").text == "Policy from 2023"
+    assert "Carried forward: review" in after.by_id(f"answer-{ids[0]}").text
+    assert after.find("section.carry") is not None  # more could still be copied, if any
+    r = editor.post(form["action"], data={"csrf_token": page.csrf_token()})
+    assert r.headers["location"] == f"{url}?carried=0&files=0"

@@ -4,15 +4,16 @@ Loaded once, into an empty database, through the same services the API uses, so 
 also fills the audit log the way real use would.
 """
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from api import demo_story
 from api.agencies import service as agencies
 from api.agencies.schemas import AgencyCreate
 from api.frameworks import service as frameworks
-from api.models import Membership, Partnership, ProgrammeStatus, Role, Sector, User
+from api.models import Membership, Partnership, Role, Sector, User
 from api.partnerships import service as partnerships
 from api.partnerships.schemas import PartnershipCreate
 from api.programmes import service as programmes
@@ -43,6 +44,8 @@ YORK_AGENCIES: list[tuple[str, Sector, bool]] = [
 ]
 
 # (email, name, role, agency name or None)
+HOUSING = "City of York Council Housing Services"
+
 YORK_PEOPLE: list[tuple[str, str, Role, str | None]] = [
     ("admin@york.example", "Bev Business-Unit", Role.partnership_admin, None),
     ("scrutineer@york.example", "Mel Scrutineer", Role.scrutineer, None),
@@ -79,6 +82,20 @@ def _person(session: Session, email: str, name: str, *, platform_admin: bool = F
     return user
 
 
+def _agency_people(
+    agency_id: int, name: str, people: dict[str, Principal], signer: str
+) -> demo_story.Agency:
+    """Who answers for an agency: Housing's demo editor and approver, or stand-ins."""
+    if name == HOUSING:
+        return demo_story.Agency(
+            agency_id, name, people["editor@york.example"], people["approver@york.example"],
+            people["approver@york.example"].label,
+        )  # fmt: skip
+    editor = Principal(label=f"Safeguarding lead, {name}"[:200], token_id=None)
+    approver = Principal(label=signer, token_id=None)
+    return demo_story.Agency(agency_id, name, editor, approver, signer)
+
+
 def load(session: Session) -> None:
     """Load the demo into an empty database; the caller commits."""
     versions = frameworks.load_bundled(session)
@@ -103,9 +120,11 @@ def load(session: Session) -> None:
             data=AgencyCreate(name=name, sector=sector, statutory_partner=statutory),
         )
         agency_ids[name] = agency.id
+    people: dict[str, Principal] = {}
     for email, name, role, agency_name in YORK_PEOPLE:
         user = _person(session, email, name)
         assert user.id is not None
+        people[email] = Principal(label=name, token_id=None, user_id=user.id)
         session.add(
             Membership(
                 user_id=user.id,
@@ -133,10 +152,6 @@ def load(session: Session) -> None:
             all_agencies=True,
         ),
     )
-    cycle_2023.status = ProgrammeStatus.closed
-    cycle_2023.opened_at = datetime(2023, 6, 1, 9, 0, tzinfo=UTC)
-    cycle_2023.closed_at = datetime(2023, 11, 30, 17, 0, tzinfo=UTC)
-    session.add(cycle_2023)
 
     cycle_2026 = programmes.create(
         session,
@@ -150,8 +165,17 @@ def load(session: Session) -> None:
             all_agencies=True,
         ),
     )
-    programmes.transition(
-        session, principal=LOADER, programme=cycle_2026, target=ProgrammeStatus.open
+    demo_story.tell(
+        session,
+        partnership_id=york.id,
+        agencies=[
+            _agency_people(agency_ids[name], name, people, signer)
+            for (name, _, _), signer in zip(YORK_AGENCIES, demo_story.SIGNERS, strict=True)
+        ],
+        reviewer=people["admin@york.example"],
+        loader=LOADER,
+        cycle_2023=cycle_2023,
+        cycle_2026=cycle_2026,
     )
 
     # A neighbouring partnership that shares two statutory partners' agencies with York.

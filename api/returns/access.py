@@ -59,6 +59,6 @@ def read_for(
         may_sign_off=may_sign_off(principal, partnership_id, agency_id),
         may_review=can(principal, partnership_id, Action.review_returns),
         carry_from=answers.carry_source(session, ret=found.ret)
-        if answering and found.editable
+        if answering and found.editable and found.rated < found.requirement_count
         else None,
     )

@@ -73,7 +73,8 @@ class ReturnRead(ReturnSummary):
         description="The partnership's ratings, by requirement and by standard"
     )
     carry_forward_from: CarrySource | None = Field(
-        description="While it may be answered: the accepted return its answers may start from"
+        description="While you may answer it and some requirement is unrated: the accepted "
+        "return its answers may start from"
     )
 
 

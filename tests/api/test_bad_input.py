@@ -112,11 +112,15 @@ def ids(client, auth, york, agency_id, user_id, membership_id, service_token) ->
               "agency_ids": [agency_id(HOUSING)]},
     )  # fmt: skip
     assert programme.status_code == 201, programme.text
-    [housing_return] = client.get(
-        f"{API}/partnerships/{york.id}/returns",
-        headers=admin,
-        params={"agency_id": agency_id(HOUSING)},
-    ).json()["items"]
+    [housing_return] = [
+        r
+        for r in client.get(
+            f"{API}/partnerships/{york.id}/returns",
+            headers=admin,
+            params={"agency_id": agency_id(HOUSING)},
+        ).json()["items"]
+        if r["programme_title"].endswith("2026")
+    ]
     version = client.get(
         f"{API}/partnerships/{york.id}/frameworks/{s11['id']}/versions/1", headers=admin
     ).json()

@@ -29,7 +29,11 @@ def test_a_whole_return_is_answered_in_one_request_and_submitted(client, db, aut
     assert {s["version"] for s in saved} == {1}
     assert {s["return_status"] for s in saved} == {"in_progress"}
     assert saved[5]["evidence"] == "Evidence 5"
-    events = db.exec(select(AuditEvent).where(AuditEvent.action == "responses.save")).all()
+    events = db.exec(
+        select(AuditEvent).where(
+            AuditEvent.action == "responses.save", AuditEvent.entity_id == housing["id"]
+        )
+    ).all()
     assert len(events) == 1 and len(events[0].after["requirement_ids"]) == 37
     assert submit(client, auth("approver"), york.id, housing["id"]).status_code == 200
 

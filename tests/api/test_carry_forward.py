@@ -2,50 +2,28 @@
 
 import pytest
 from apikit import assert_problem
-from sqlmodel import select
+from sqlmodel import col, select
 from test_submission import url
 
-from api.models import (
-    Attachment,
-    EvidenceFile,
-    Programme,
-    RequirementResponse,
-    Return,
-    ReturnStatus,
-)
-from api.models.base import utcnow
+from api.models import Programme, Return, ReturnStatus
 
 
 @pytest.fixture
-def accepted_2023(db, york, housing) -> Return:  # type: ignore[no-untyped-def]
-    """Housing's 2023 return, accepted, with two answers and a file."""
-    programme = db.exec(
-        select(Programme).where(Programme.title == "Section 11 self-assessment 2023")
+def accepted_2023(db, housing) -> Return:  # type: ignore[no-untyped-def]
+    """Housing's accepted 2023 return, from the demo: 37 answers and one evidence file."""
+    agency = db.get(Return, housing["id"]).agency_id
+    return db.exec(
+        select(Return)
+        .join(Programme, col(Programme.id) == Return.programme_id)
+        .where(Return.agency_id == agency, Programme.title == "Section 11 self-assessment 2023")
     ).one()
-    old = db.exec(
-        select(Return).where(Return.programme_id == programme.id,
-                             Return.agency_id == db.get(Return, housing["id"]).agency_id)
-    ).first()  # fmt: skip
-    if old is None:
-        old = Return(programme_id=programme.id, agency_id=db.get(Return, housing["id"]).agency_id)
-    old.status, old.accepted_at = ReturnStatus.accepted, utcnow()
-    db.add(old)
-    db.flush()
-    for r in db.exec(select(RequirementResponse).where(RequirementResponse.return_id == old.id)):
-        db.delete(r)
-    first, second = housing["requirements"][:2]
-    db.add(RequirementResponse(return_id=old.id, requirement_id=first, rating="met",
-                               evidence="The 2023 policy", comment="Board approved"))  # fmt: skip
-    db.add(RequirementResponse(return_id=old.id, requirement_id=second, rating="not_met",
-                               evidence="", comment=""))  # fmt: skip
-    if db.get(EvidenceFile, "a" * 64) is None:
-        db.add(EvidenceFile(sha256="a" * 64, size=4, content=b"text"))
-        db.flush()
-    db.add(Attachment(return_id=old.id, requirement_id=first, sha256="a" * 64,
-                      filename="policy.txt", media_type="text/plain", size=4,
-                      uploaded_by_label="Someone"))  # fmt: skip
-    db.commit()
-    return old
+
+
+def _answers(client, headers, url_of_return) -> dict[int, dict]:  # type: ignore[no-untyped-def]
+    return {
+        a["requirement_id"]: a
+        for a in client.get(url_of_return, headers=headers).json()["responses"]
+    }
 
 
 def test_answers_and_files_are_carried_forward_to_be_reviewed(
@@ -63,25 +41,31 @@ def test_answers_and_files_are_carried_forward_to_be_reviewed(
     assert r.status_code == 200
     r = client.post(f"{base}/carry-forward", headers=editor)
     assert r.status_code == 200, r.text
-    assert r.json()["answers"] == 1 and r.json()["files"] == 1
+    assert r.json()["answers"] == 36 and r.json()["files"] == 1
+    assert r.json()["source"]["return_id"] == accepted_2023.id
+    old = _answers(client, auth("admin"), url(york.id, f"/returns/{accepted_2023.id}"))
     ret = client.get(base, headers=editor).json()
+    assert ret["status"] == "in_progress" and ret["rated"] == 37
     answers = {a["requirement_id"]: a for a in ret["responses"]}
     first = housing["requirements"][0]
     assert answers[first]["carried_forward"] is True
-    assert (answers[first]["evidence"], answers[first]["comment"]) == (
-        "The 2023 policy", "Board approved",
-    )  # fmt: skip
+    for field in ("rating", "evidence", "comment"):
+        assert answers[first][field] == old[first][field]
     assert answers[second]["evidence"] == "Done this year"
     assert answers[second]["carried_forward"] is False
     [f] = ret["attachments"]
-    assert (f["requirement_id"], f["filename"], f["carried_forward"]) == (first, "policy.txt", True)
+    assert (f["requirement_id"], f["carried_forward"]) == (first, True)
+    assert f["filename"] == "safeguarding-policy.txt"
     # Saving a carried answer is the review: it is no longer marked.
     r = client.put(f"{base}/responses/{first}", headers={**editor, "If-Match": '"1"'},
-                   json={"rating": "met", "evidence": "The 2023 policy, checked"})  # fmt: skip
+                   json={"rating": "met", "evidence": "Checked and still true"})  # fmt: skip
     assert r.json()["carried_forward"] is False
 
 
-def test_nothing_to_carry_and_who_may(client, auth, york, housing):
+def test_nothing_to_carry_and_who_may(client, db, auth, york, housing, accepted_2023):
+    accepted_2023.status = ReturnStatus.submitted  # not yet accepted: nothing to start from
+    db.add(accepted_2023)
+    db.commit()
     base = url(york.id, f"/returns/{housing['id']}")
     assert client.get(base, headers=auth("editor")).json()["carry_forward_from"] is None
     assert_problem(client.post(f"{base}/carry-forward", headers=auth("editor")), 409)

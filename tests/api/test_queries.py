@@ -172,6 +172,10 @@ LISTS: dict[str, tuple[str, Callable[[Session, int], None]]] = {
 }
 
 
+# Lists the demo already fills past one page are narrowed to the rows the test adds.
+FILTERS = {"audit events": {"entity_type": "test"}}
+
+
 @pytest.mark.parametrize("name", LISTS)
 def test_a_list_takes_the_same_statements_for_few_rows_and_many(
     name, client, db, engine, auth, york
@@ -183,7 +187,7 @@ def test_a_list_takes_the_same_statements_for_few_rows_and_many(
 
     def fetch() -> tuple[int, list[str]]:
         with counting(engine) as statements:
-            r = client.get(url, headers=headers, params={"limit": 100})
+            r = client.get(url, headers=headers, params={"limit": 100, **FILTERS.get(name, {})})
         assert r.status_code == 200, r.text
         body = r.json()
         return len(body["items"] if isinstance(body, dict) else body), statements

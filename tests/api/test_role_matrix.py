@@ -73,7 +73,7 @@ GET    ~/returns/{return_id}                             200   200   404   404  
 PUT    ~/returns/{return_id}/responses/{requirement_id}  403   403   404   404   200   200   404   404   404   200   401
 POST   ~/returns/{return_id}/submit                      403   403   404   404   403   409   404   404   404   403   401
 PUT    ~/returns/{return_id}/responses                   403   403   404   404   200   200   404   404   404   200   401
-POST   ~/returns/{return_id}/carry-forward               403   403   404   404   409   409   404   404   404   409   401
+POST   ~/returns/{return_id}/carry-forward               403   403   404   404   200   200   404   404   404   200   401
 GET    ~/returns/{return_id}/versions                    200   200   404   404   200   200   404   404   404   200   401
 GET    ~/returns/{return_id}/versions/{number}           200   200   404   404   200   200   404   404   404   200   401
 GET    ~/returns/{return_id}/compare                     200   200   404   404   200   200   404   404   404   200   401
@@ -775,7 +775,7 @@ FOREIGN_DIFFERS.update(
         {"scrutineer": 404, "editor": 404, "approver": 404},
     )
 )
-FOREIGN_DIFFERS["submit"] = FOREIGN_DIFFERS["carry forward"] = dict.fromkeys(
+FOREIGN_DIFFERS["submit"] = dict.fromkeys(
     ("admin", "scrutineer", "editor", "approver", "svc_all"), 404
 )
 

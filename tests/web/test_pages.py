@@ -552,8 +552,9 @@ def test_agency_staff_see_their_own_returns_only(
     page = page_of(editor.get(f"/p/{ids['p']}/returns"))
     assert page.h1 == "Your returns"
     rows = page.one("tbody").find_all("tr")
-    assert [r.find_all("td")[0].text.strip() for r in rows] == [HOUSING]
-    assert "0 of 37" in rows[0].text
+    assert [r.find_all("td")[0].text.strip() for r in rows] == [HOUSING, HOUSING]
+    assert "2026" in rows[0].text and "0 of 37" in rows[0].text
+    assert "2023" in rows[1].text and "Accepted" in rows[1].text
     mine = page_of(editor.get(f"/p/{ids['p']}/returns/{ids['housing_return']}"))
     assert mine.h1.startswith(HOUSING)
     assert len(mine.one("tbody").find_all("tr")) == 12  # one row per standard
@@ -567,7 +568,9 @@ def test_agency_staff_see_their_own_returns_only(
 
 
 def test_the_partnership_sees_every_agency_s_return(admin: TestClient, ids: dict[str, int]) -> None:
-    page = page_of(admin.get(f"/p/{ids['p']}/returns", params={"status": "not_started"}))
+    page = page_of(admin.get(f"/p/{ids['p']}/returns"))
     assert page.h1 == "Returns"
-    # Only the open programme has returns yet: one for each of the 17 agencies it asks.
-    assert "Showing 1 to 17 of 17" in page.one("nav.pagination").text
+    # The closed 2023 programme and the open 2026 one each asked the 17 agencies.
+    assert "Showing 1 to 20 of 34" in page.one("nav.pagination").text
+    waiting = page_of(admin.get(f"/p/{ids['p']}/returns", params={"status": "not_started"}))
+    assert "Showing 1 to 8 of 8" in waiting.one("nav.pagination").text

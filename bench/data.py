@@ -1,4 +1,5 @@
-"""A large generated installation: many partnerships, agencies, programmes, one big framework."""
+"""A large generated installation: many partnerships, agencies, programmes, one big framework,
+and every programme's returns (bench.returns_data)."""
 
 from datetime import UTC, date, datetime, timedelta
 
@@ -20,6 +21,7 @@ from api.models import (
     User,
 )
 from api.security import new_token
+from bench import returns_data
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -170,11 +172,24 @@ def build(
                 }
             ],
         )
-        session.commit()
         assert version.id is not None
+        counts = returns_data.build(
+            session,
+            version_id=version.id,
+            partnerships=partnerships,
+            agencies=agencies,
+            programmes=programmes,
+        )
+        session.commit()
+        # The target's open programme, and in it the fullest return to read.
+        programme_id = (target - 1) * programmes + programmes
+        agency_index = returns_data.fullest(agencies, programmes)
         return {
             "partnership_id": target,
             "framework_id": version.framework_id,
             "version_id": version.id,
+            "programme_id": programme_id,
+            "return_id": (programme_id - 1) * agencies + agency_index,
             "token": token,
+            **{f"rows:{table}": n for table, n in counts.items()},
         }

@@ -1,13 +1,11 @@
 """The bare reference: plain Starlette and sqlite3 running the same SQL as the API.
 
-It answers the same three URLs with the same statements (token, user, memberships, then
-the page's own queries) and serialises rows with json.dumps, so the gap to the API is
-the framework's own cost: validation, dependency injection, the ORM, the thread hop.
+It answers the same URLs with the same statements (token, user, memberships, then the
+page's own queries) and serialises rows with json.dumps, so the gap to the API is the
+framework's own cost: validation, dependency injection, the ORM, the thread hop.
 """
 
 import json
-import os
-import sqlite3
 from typing import Any
 
 from starlette.applications import Starlette
@@ -15,71 +13,49 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from api.security import token_digest
-
-db = sqlite3.connect(os.environ["BENCH_SQLITE_PATH"], check_same_thread=False)
-db.row_factory = sqlite3.Row
-
-
-def rows(sql: str, *params: Any) -> list[dict[str, Any]]:
-    return [dict(r) for r in db.execute(sql, params).fetchall()]
-
-
-def authorised(request: Request, partnership_id: int) -> bool:
-    token = request.headers.get("authorization", "").removeprefix("Bearer ")
-    found = rows(
-        "SELECT * FROM api_token WHERE token_hash = ? AND revoked_at IS NULL",
-        token_digest(token),
-    )
-    if not found:
-        return False
-    rows('SELECT * FROM "user" WHERE id = ?', found[0]["user_id"])
-    members = rows("SELECT * FROM membership WHERE user_id = ?", found[0]["user_id"])
-    return any(m["partnership_id"] == partnership_id for m in members)
-
-
-def reply(body: Any) -> Response:
-    return Response(json.dumps(body, default=str), media_type="application/json")
+from bench.reference_kit import db, memberships, not_found, reply, rows
+from bench.reference_returns import compliance, one_return, return_list
 
 
 async def agencies(request: Request) -> Response:
     pid = int(request.path_params["pid"])
-    if not authorised(request, pid):
-        return Response(status_code=404)
+    if not memberships(request, pid):
+        return not_found()
     limit = int(request.query_params.get("limit", 20))
-    total = db.execute(
-        "SELECT count(*) FROM agency JOIN partnership_agency pa ON pa.agency_id = agency.id "
-        "WHERE pa.partnership_id = ?",
-        (pid,),
-    ).fetchone()[0]
-    items = rows(
-        "SELECT agency.id, agency.name, agency.sector, agency.version, agency.created_at, "
-        "agency.updated_at, pa.partnership_id, pa.statutory_partner FROM agency "
-        "JOIN partnership_agency pa ON pa.agency_id = agency.id WHERE pa.partnership_id = ? "
-        "ORDER BY pa.statutory_partner DESC, agency.name LIMIT ? OFFSET 0",
-        pid,
-        limit,
+    query = (
+        "SELECT agency.*, pa.partnership_id, pa.statutory_partner FROM agency "
+        "JOIN partnership_agency pa ON pa.agency_id = agency.id WHERE pa.partnership_id = ?"
     )
+    total = db.execute(f"SELECT count(*) FROM ({query})", (pid,)).fetchone()[0]
+    items = rows(
+        query + " ORDER BY pa.statutory_partner DESC, agency.name LIMIT ? OFFSET 0", pid, limit
+    )
+    for item in items:
+        item["statutory_partner"] = bool(item["statutory_partner"])
     return reply({"items": items, "total": total, "limit": limit, "offset": 0})
+
+
+PROGRAMME_FIELDS = ("id", "partnership_id", "title", "description", "status", "opens_on")
+PROGRAMME_TIMES = ("deadline", "opened_at", "closed_at", "version", "created_at", "updated_at")
 
 
 async def programmes(request: Request) -> Response:
     pid = int(request.path_params["pid"])
-    if not authorised(request, pid):
-        return Response(status_code=404)
+    if not memberships(request, pid):
+        return not_found()
     limit = int(request.query_params.get("limit", 20))
-    total = db.execute(
-        "SELECT count(*) FROM programme WHERE partnership_id = ?", (pid,)
-    ).fetchone()[0]
-    items = rows(
+    query = (
         "SELECT programme.*, fv.number, fv.name AS fv_name, fv.framework_id, f.key "
         "FROM programme JOIN framework_version fv ON fv.id = programme.framework_version_id "
-        "JOIN framework f ON f.id = fv.framework_id WHERE programme.partnership_id = ? "
-        "ORDER BY programme.opens_on DESC, programme.id DESC LIMIT ? OFFSET 0",
+        "JOIN framework f ON f.id = fv.framework_id WHERE programme.partnership_id = ?"
+    )
+    total = db.execute(f"SELECT count(*) FROM ({query})", (pid,)).fetchone()[0]
+    found = rows(
+        query + " ORDER BY programme.opens_on DESC, programme.id DESC LIMIT ? OFFSET 0",
         pid,
         limit,
     )
-    ids = [i["id"] for i in items]
+    ids = [i["id"] for i in found]
     marks = ",".join("?" * len(ids))
     counts = dict(
         db.execute(
@@ -88,15 +64,32 @@ async def programmes(request: Request) -> Response:
             ids,
         ).fetchall()
     )
-    for item in items:
-        item["asked_count"] = counts.get(item["id"], 0)
+    items = [
+        {
+            **{f: p[f] for f in PROGRAMME_FIELDS + PROGRAMME_TIMES},
+            "framework_version": {
+                "id": p["framework_version_id"],
+                "framework_id": p["framework_id"],
+                "framework_key": p["key"],
+                "number": p["number"],
+                "name": p["fv_name"],
+            },
+            "asked_count": counts.get(p["id"], 0),
+        }
+        for p in found
+    ]
     return reply({"items": items, "total": total, "limit": limit, "offset": 0})
+
+
+LEVEL_FIELDS = ("code", "label", "colour", "description")
+LEVEL_FLAGS = ("needs_action", "needs_reason", "scored")
+VERSION_FIELDS = ("id", "framework_id", "number", "name", "description", "source_sha256")
 
 
 async def version(request: Request) -> Response:
     pid = int(request.path_params["pid"])
-    if not authorised(request, pid):
-        return Response(status_code=404)
+    if not memberships(request, pid):
+        return not_found()
     framework = rows(
         "SELECT * FROM framework WHERE id = ? AND (partnership_id IS NULL OR partnership_id = ?)",
         int(request.path_params["fid"]),
@@ -122,11 +115,39 @@ async def version(request: Request) -> Response:
     )
     by_standard: dict[int, list[dict[str, Any]]] = {}
     for r in requirements:
-        r["evidence_prompts"] = json.loads(r["evidence_prompts"])
-        by_standard.setdefault(r["standard_id"], []).append(r)
-    for s in standards:
-        s["requirements"] = by_standard.get(s["id"], [])
-    return reply({**v, "rating_scale": {**scale, "levels": levels}, "standards": standards})
+        by_standard.setdefault(r["standard_id"], []).append(
+            {
+                "id": r["id"],
+                "code": r["code"],
+                "text": r["text"],
+                "guidance": r["guidance"],
+                "evidence_prompts": json.loads(r["evidence_prompts"]),
+            }
+        )
+    return reply(
+        {
+            **{f: v[f] for f in VERSION_FIELDS},
+            "framework_key": framework["key"],
+            "imported_at": v["imported_at"],
+            "rating_scale": {
+                "name": scale["name"],
+                "levels": [
+                    {**{f: lv[f] for f in LEVEL_FIELDS}, **{f: bool(lv[f]) for f in LEVEL_FLAGS}}
+                    for lv in levels
+                ],
+            },
+            "standards": [
+                {
+                    "id": s["id"],
+                    "code": s["code"],
+                    "title": s["title"],
+                    "description": s["description"],
+                    "requirements": by_standard.get(s["id"], []),
+                }
+                for s in standards
+            ],
+        }
+    )
 
 
 app = Starlette(
@@ -134,5 +155,8 @@ app = Starlette(
         Route("/api/v1/partnerships/{pid}/agencies", agencies),
         Route("/api/v1/partnerships/{pid}/programmes", programmes),
         Route("/api/v1/partnerships/{pid}/frameworks/{fid}/versions/{n}", version),
+        Route("/api/v1/partnerships/{pid}/returns", return_list),
+        Route("/api/v1/partnerships/{pid}/returns/{rid}", one_return),
+        Route("/api/v1/partnerships/{pid}/programmes/{prid}/compliance", compliance),
     ]
 )

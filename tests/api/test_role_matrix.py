@@ -761,6 +761,7 @@ FOREIGN_DIFFERS: dict[str, dict[str, int]] = dict.fromkeys(
     (
         "answer",
         "answers",
+        "carry forward",
         "upload",
         "file removal",
         "new action",

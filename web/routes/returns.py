@@ -187,7 +187,9 @@ async def _unmet(
         parts = field.split(".")
         if parts[0] == "responses" and len(parts) > 1 and parts[1].isdigit():
             rid = int(parts[1])
-            href = f"?standard={standard_of.get(rid, '')}#answer-{rid}"
+            # a whole path: this page is shown at the submit URL, which cannot be read back
+            page = f"/p/{place.id}/returns/{return_id}?standard={standard_of.get(rid, '')}"
+            href = f"{page}#answer-{rid}"
         else:
             href = "#field-sign_off-" + (parts[1] if len(parts) > 1 else "name")
         out.append((str(e.get("message", "")), href))

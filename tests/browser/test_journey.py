@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browserkit import Watcher, htmx_ready
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
@@ -29,30 +30,6 @@ def test_the_cached_htmx_is_the_file_the_pages_pin(htmx_path: Path) -> None:
     assert settings.htmx_integrity == "sha384-" + base64.b64encode(digest).decode()
     version = re.search(r"htmx-(\d+\.\d+\.\d+)\.min\.js$", htmx_path.name)
     assert version and f"@{version.group(1)}/" in settings.htmx_url
-
-
-class Watcher:
-    """Console errors and uncaught exceptions of a page: a journey must have none (an SRI
-    mismatch, a script error, a refused resource), except Chromium's note of the 422 that
-    a form with mistakes is meant to answer."""
-
-    EXPECTED = "the server responded with a status of 422"
-
-    def __init__(self, page: Page) -> None:
-        self.errors: list[str] = []
-        page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
-        page.on("console", self.console)
-
-    def console(self, message: Any) -> None:
-        if message.type == "error" and self.EXPECTED not in message.text:
-            self.errors.append(f"console: {message.text}")
-
-
-def htmx_ready(page: Page) -> None:
-    """Wait until htmx has loaded and processed the page (it starts on DOMContentLoaded), so
-    that typing and clicking go through it rather than past it."""
-    page.wait_for_load_state("load")
-    page.wait_for_function("() => typeof htmx === 'object'")
 
 
 def mark_document(page: Page) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from browserkit import Watcher, htmx_ready
 from playwright.sync_api import Locator, Page, expect
 from sqlmodel import Session, col, select
 
@@ -41,28 +42,6 @@ ANSWERED = (
     " Checked again for 2026: the scheme of delegation was last reviewed on 14 October 2026"
     " by the Director of Housing."
 )
-
-
-class Watcher:
-    """Console errors and uncaught exceptions of a page: a journey must have none, except
-    Chromium's note of the 422 that a refused submission is meant to answer."""
-
-    EXPECTED = "the server responded with a status of 422"
-
-    def __init__(self, page: Page) -> None:
-        self.errors: list[str] = []
-        page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
-        page.on("console", self.console)
-
-    def console(self, message: Any) -> None:
-        if message.type == "error" and self.EXPECTED not in message.text:
-            self.errors.append(f"console: {message.text}")
-
-
-def htmx_ready(page: Page) -> None:
-    """Wait until htmx has loaded and processed the page, so typing goes through it."""
-    page.wait_for_load_state("load")
-    page.wait_for_function("() => typeof htmx === 'object'")
 
 
 def sign_in(page: Page, email: str, york: Partnership) -> None:

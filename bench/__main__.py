@@ -15,27 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from alembic import command
-from alembic.config import Config
 
-from api.db import make_engine
-from bench import data
+from bench.installation import ROOT, Installation, build, say
 
-ROOT = Path(__file__).resolve().parent.parent
-SCALE = {
-    "partnerships": int(os.environ.get("BENCH_PARTNERSHIPS", 150)),
-    "agencies": int(os.environ.get("BENCH_AGENCIES", 30)),
-    "programmes": int(os.environ.get("BENCH_PROGRAMMES", 5)),
-    "requirements": int(os.environ.get("BENCH_REQUIREMENTS", 40)),
-}
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", 32))
 AIM_RATIO, AIM_P99_MS = 0.5, 50.0
-
-
-def say(text: str) -> None:
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
 
 
 def free_port() -> int:
@@ -133,87 +118,62 @@ def main() -> int:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: `make bench` installs it (apt-get install wrk)")
     workdir = Path(tempfile.mkdtemp(prefix="assure-bench-"))
-    db_path = workdir / "bench.db"
-    url = f"sqlite:///{db_path}"
-    engine = make_engine(url)
-    config = Config(str(ROOT / "alembic.ini"))
-    config.attributes["configure_logger"] = False
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
-    started = time.perf_counter()
-    ids = data.build(engine, **SCALE)
-    engine.dispose()
-    say(
-        f"Data: {SCALE['partnerships']} partnerships × {SCALE['agencies']} agencies × "
-        f"{SCALE['programmes']} programmes, a {SCALE['requirements']}-requirement framework "
-        f"(built in {time.perf_counter() - started:.1f}s, SQLite, "
-        f"{db_path.stat().st_size / 1e6:.0f} MB)"
-    )
-    say("  " + ", ".join(f"{k[5:]} {v:,}" for k, v in ids.items() if k.startswith("rows:")))
-    api_port, ref_port = free_port(), free_port()
-    servers = [
-        serve(
-            "web.app:create_combined_app",
-            api_port,
-            {
-                "ASSURE_DATABASE_URL": url,
-                "ASSURE_ENVIRONMENT": "production",
-                "ASSURE_SECRET_KEY": "bench-only",
-            },
-            factory=True,
-        ),
-        serve("bench.reference:app", ref_port, {"BENCH_SQLITE_PATH": str(db_path)}, factory=False),
-    ]
-    pid, fid = ids["partnership_id"], ids["framework_id"]
-    prid, rid = ids["programme_id"], ids["return_id"]
-    agencies = SCALE["agencies"]
-    paths = {
-        f"agencies list ({agencies})": f"/api/v1/partnerships/{pid}/agencies?limit=30",
-        "programmes list": f"/api/v1/partnerships/{pid}/programmes?limit=20",
-        f"framework version ({SCALE['requirements']} req.)": (
-            f"/api/v1/partnerships/{pid}/frameworks/{fid}/versions/1"
-        ),
-        f"return list ({min(agencies, 30)})": (
-            f"/api/v1/partnerships/{pid}/returns?programme_id={prid}&limit=30"
-        ),
-        "one full return": f"/api/v1/partnerships/{pid}/returns/{rid}",
-        f"compliance tracker ({agencies})": (
-            f"/api/v1/partnerships/{pid}/programmes/{prid}/compliance"
-        ),
-    }
+    servers: list[subprocess.Popen[bytes]] = []
     try:
-        say(
-            f"wrk: {CONNECTIONS} connections, 2 threads, {DURATION} per run, one server process; "
-            f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} before the runs"
-        )
-        columns = f"{'req/s':>8} {'p50':>9} {'p99':>9}"
-        say(f"{'endpoint':30} API {columns} | reference {columns} | API/ref | aim")
-        for name, path in paths.items():
-            token = str(ids["token"])
-            auth = {"Authorization": f"Bearer {token}"}
-            bodies = []
-            for port in (api_port, ref_port):
-                check = httpx.get(f"http://127.0.0.1:{port}{path}", headers=auth, timeout=60)
-                check.raise_for_status()
-                bodies.append(check.json())
-            if not equivalent(*bodies):
-                raise SystemExit(f"The reference's answer to {path} differs from the API's")
-            api = load(f"http://127.0.0.1:{api_port}{path}", token)
-            ref = load(f"http://127.0.0.1:{ref_port}{path}", token)
-            ratio = api.rps / ref.rps
-            aim = "met" if ratio >= AIM_RATIO and api.p99_ms < AIM_P99_MS else "missed"
-            say(f"{name:30}     {api.cells()} |           {ref.cells()} | {ratio:7.2f} | {aim}")
-            for side, run in (("API", api), ("reference", ref)):
-                if run.socket_errors:
-                    say(f"{'':30}     {side}: {run.socket_errors}")
-        say(f"Aim: {AIM_RATIO:.0%} of the reference's req/s or more, p99 under {AIM_P99_MS:.0f} ms")
+        installation = build(workdir / "bench.db")
+        api_env = {
+            "ASSURE_DATABASE_URL": installation.url,
+            "ASSURE_ENVIRONMENT": "production",
+            "ASSURE_SECRET_KEY": "bench-only",
+        }
+        api_port, ref_port = free_port(), free_port()
+        servers.append(serve("web.app:create_combined_app", api_port, api_env, factory=True))
+        ref_env = {"BENCH_SQLITE_PATH": str(installation.db_path)}
+        servers.append(serve("bench.reference:app", ref_port, ref_env, factory=False))
+        measure(installation, api_port, ref_port)
     finally:
         for server in servers:
-            server.terminate()
-            server.wait(timeout=10)
+            stop(server)
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:  # threads stuck in a query: do not leave it running
+        server.kill()
+        server.wait()
+
+
+def measure(installation: Installation, api_port: int, ref_port: int) -> None:
+    """Each endpoint on the API, then on the reference, after checking they answer alike."""
+    say(
+        f"wrk: {CONNECTIONS} connections, 2 threads, {DURATION} per run, one server process; "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} before the runs"
+    )
+    columns = f"{'req/s':>8} {'p50':>9} {'p99':>9}"
+    say(f"{'endpoint':30} API {columns} | reference {columns} | API/ref | aim")
+    for name, path in installation.paths.items():
+        token = installation.token
+        auth = {"Authorization": f"Bearer {token}"}
+        bodies = []
+        for port in (api_port, ref_port):
+            check = httpx.get(f"http://127.0.0.1:{port}{path}", headers=auth, timeout=60)
+            check.raise_for_status()
+            bodies.append(check.json())
+        if not equivalent(*bodies):
+            raise SystemExit(f"The reference's answer to {path} differs from the API's")
+        api = load(f"http://127.0.0.1:{api_port}{path}", token)
+        ref = load(f"http://127.0.0.1:{ref_port}{path}", token)
+        ratio = api.rps / ref.rps
+        aim = "met" if ratio >= AIM_RATIO and api.p99_ms < AIM_P99_MS else "missed"
+        say(f"{name:30}     {api.cells()} |           {ref.cells()} | {ratio:7.2f} | {aim}")
+        for side, run in (("API", api), ("reference", ref)):
+            if run.socket_errors:
+                say(f"{'':30}     {side}: {run.socket_errors}")
+    say(f"Aim: {AIM_RATIO:.0%} of the reference's req/s or more, p99 under {AIM_P99_MS:.0f} ms")
 
 
 if __name__ == "__main__":

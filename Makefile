@@ -57,11 +57,12 @@ lint: $(BIN)/assure
 
 test: $(BIN)/assure chromium htmx lint
 	@mkdir -p var && : > var/test-databases.txt
-	$(MAKE) --no-print-directory test-sqlite
+	@# Both databases at once, one per core; each run's output is printed when it ends.
 	@if $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null \
 		|| [ -n "$$ASSURE_TEST_DATABASE_URL" ]; then \
-		$(MAKE) --no-print-directory test-postgres; \
-	else echo "PostgreSQL is not reachable: the suite ran on SQLite only"; fi
+		$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres; \
+	else $(MAKE) --no-print-directory test-sqlite; \
+		echo "PostgreSQL is not reachable: the suite ran on SQLite only"; fi
 
 test-sqlite: $(BIN)/assure
 	ASSURE_TEST_DATABASE_URL= ASSURE_CHROMIUM="$(CHROMIUM)" $(BIN)/pytest

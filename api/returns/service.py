@@ -135,17 +135,21 @@ class Found:
 
 
 def _summary_query(partnership_id: int, agencies: frozenset[int] | None) -> Any:
-    requirement_count = (
-        select(Standard.framework_version_id, func.count(col(Requirement.id)).label("n"))
-        .join(Requirement, col(Requirement.standard_id) == Standard.id)
-        .group_by(col(Standard.framework_version_id))
-        .subquery()
-    )
+    # Correlated counts: each looks only at the rows of the returns selected, never at
+    # every answer in the installation.
     rated = (
-        select(RequirementResponse.return_id, func.count().label("n"))
+        select(func.count())
+        .where(RequirementResponse.return_id == Return.id)
         .where(col(RequirementResponse.rating).is_not(None))
-        .group_by(col(RequirementResponse.return_id))
-        .subquery()
+        .correlate(Return)
+        .scalar_subquery()
+    )
+    requirement_count = (
+        select(func.count(col(Requirement.id)))
+        .join(Standard, col(Standard.id) == Requirement.standard_id)
+        .where(Standard.framework_version_id == Programme.framework_version_id)
+        .correlate(Programme)
+        .scalar_subquery()
     )
     query = (
         select(  # type: ignore[call-overload]
@@ -154,17 +158,12 @@ def _summary_query(partnership_id: int, agencies: frozenset[int] | None) -> Any:
             Programme.deadline,
             Programme.framework_version_id,
             Agency.name,
-            func.coalesce(rated.c.n, 0),
-            func.coalesce(requirement_count.c.n, 0),
+            rated,
+            requirement_count,
             Programme.status,
         )
         .join(Programme, col(Programme.id) == Return.programme_id)
         .join(Agency, col(Agency.id) == Return.agency_id)
-        .outerjoin(rated, rated.c.return_id == Return.id)
-        .outerjoin(
-            requirement_count,
-            requirement_count.c.framework_version_id == Programme.framework_version_id,
-        )
         .where(Programme.partnership_id == partnership_id)
     )
     if agencies is not None:

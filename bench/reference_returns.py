@@ -25,22 +25,17 @@ SELECT agency_return.version, agency_return.created_at, agency_return.updated_at
     agency_return.id, agency_return.programme_id, agency_return.agency_id, agency_return.status,
     agency_return.started_at, agency_return.submitted_at, agency_return.accepted_at,
     programme.title, programme.deadline, programme.framework_version_id, agency.name,
-    coalesce(rated.n, 0) AS rated, coalesce(requirement_count.n, 0) AS requirement_count,
+    (SELECT count(*) FROM requirement_response
+        WHERE requirement_response.return_id = agency_return.id
+        AND requirement_response.rating IS NOT NULL) AS rated,
+    (SELECT count(requirement.id) FROM requirement
+        JOIN standard ON standard.id = requirement.standard_id
+        WHERE standard.framework_version_id = programme.framework_version_id)
+        AS requirement_count,
     programme.status AS programme_status
 FROM agency_return
 JOIN programme ON programme.id = agency_return.programme_id
 JOIN agency ON agency.id = agency_return.agency_id
-LEFT OUTER JOIN (
-    SELECT requirement_response.return_id AS return_id, count(*) AS n
-    FROM requirement_response WHERE requirement_response.rating IS NOT NULL
-    GROUP BY requirement_response.return_id
-) AS rated ON rated.return_id = agency_return.id
-LEFT OUTER JOIN (
-    SELECT standard.framework_version_id AS framework_version_id, count(requirement.id) AS n
-    FROM standard JOIN requirement ON requirement.standard_id = standard.id
-    GROUP BY standard.framework_version_id
-) AS requirement_count
-    ON requirement_count.framework_version_id = programme.framework_version_id
 WHERE programme.partnership_id = ?"""
 
 # api.programmes.compliance._query: one row per asked agency, with every count beside it.

@@ -1,6 +1,7 @@
-"""The engine and the request-scoped session. Routes own the unit of work: they commit."""
+"""The engine and the request-scoped session, which is the request's one unit of work."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -9,7 +10,7 @@ from sqlalchemy import Engine, event, update
 from sqlmodel import Session, create_engine
 
 from api.models.base import Versioned, utcnow
-from api.problems import PreconditionFailed
+from api.problems import DomainError, PreconditionFailed
 from api.settings import get_settings
 
 
@@ -38,17 +39,41 @@ def get_engine() -> Engine:
     return make_engine(get_settings().database_url)
 
 
-async def get_session() -> AsyncIterator[Session]:
-    """One session per request; nothing is written unless the route commits.
+@contextmanager
+def unit_of_work(session: Session) -> Iterator[Session]:
+    """Commit what the request wrote if it succeeds, and nothing if it fails.
 
-    Async only so that FastAPI does not hop to a thread to open and close it: creating a
-    session does no I/O, and closing it only returns its connection to the pool.
+    The one place that commits a request's writes: services only flush, so a write, its
+    audit row and its events land together or not at all. A refusal that is itself a fact
+    to keep (a failed sign-in, for throttling) says so with `keeps_writes`.
     """
-    with Session(get_engine(), expire_on_commit=False) as session:
+    try:
+        yield session
+    except DomainError as exc:
+        if exc.keeps_writes:
+            session.commit()
+        else:
+            session.rollback()
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
+
+
+async def get_session() -> AsyncIterator[Session]:
+    """One session per request, committed when the route returns (before the reply is sent).
+
+    Async so that FastAPI does not hop to a thread to open and close it: creating a session
+    does no I/O, and its commit or close is one short round trip on a pooled connection.
+    """
+    with Session(get_engine(), expire_on_commit=False) as session, unit_of_work(session):
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the unit of work ends when the route returns, so a failed commit is
+# answered as an error instead of after a success was already sent.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def bump_version(session: Session, row: Versioned) -> None:

@@ -13,7 +13,7 @@ from api.problems import Forbidden, NotFound
 from api.security import Grant, Principal
 
 
-class Action(StrEnum):
+class Permission(StrEnum):
     read = "read"  # the partnership, its agencies, frameworks and published programmes
     read_drafts = "read_drafts"  # draft programmes
     read_people = "read_people"
@@ -30,56 +30,56 @@ class Action(StrEnum):
 
 
 _OVERSIGHT = {
-    Action.read,
-    Action.read_drafts,
-    Action.read_people,
-    Action.read_audit,
-    Action.read_returns,
+    Permission.read,
+    Permission.read_drafts,
+    Permission.read_people,
+    Permission.read_audit,
+    Permission.read_returns,
 }
 
-ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # The partnership reviews returns; it never answers them for an agency.
-    Role.partnership_admin: frozenset(Action) - {Action.answer_returns},
+    Role.partnership_admin: frozenset(Permission) - {Permission.answer_returns},
     Role.scrutineer: frozenset(_OVERSIGHT),
-    Role.panel_member: frozenset({Action.read}),
-    Role.executive: frozenset({Action.read}),
-    Role.agency_editor: frozenset({Action.read}),
-    Role.agency_approver: frozenset({Action.read}),
+    Role.panel_member: frozenset({Permission.read}),
+    Role.executive: frozenset({Permission.read}),
+    Role.agency_editor: frozenset({Permission.read}),
+    Role.agency_approver: frozenset({Permission.read}),
 }
 
 # What a service token needs for each action. Service tokens never manage other tokens.
-ACTION_SCOPES: dict[Action, str | None] = {
-    Action.read: "read",
-    Action.read_drafts: "read",
-    Action.read_people: "people:read",
-    Action.read_audit: "audit:read",
-    Action.read_returns: "returns:read",
-    Action.manage_partnership: "partnership:write",
-    Action.manage_agencies: "agencies:write",
-    Action.manage_people: "people:write",
-    Action.manage_frameworks: "frameworks:write",
-    Action.manage_programmes: "programmes:write",
-    Action.manage_service_tokens: None,
-    Action.answer_returns: "returns:write",
-    Action.review_returns: "returns:review",
+PERMISSION_SCOPES: dict[Permission, str | None] = {
+    Permission.read: "read",
+    Permission.read_drafts: "read",
+    Permission.read_people: "people:read",
+    Permission.read_audit: "audit:read",
+    Permission.read_returns: "returns:read",
+    Permission.manage_partnership: "partnership:write",
+    Permission.manage_agencies: "agencies:write",
+    Permission.manage_people: "people:write",
+    Permission.manage_frameworks: "frameworks:write",
+    Permission.manage_programmes: "programmes:write",
+    Permission.manage_service_tokens: None,
+    Permission.answer_returns: "returns:write",
+    Permission.review_returns: "returns:review",
 }
-SCOPES: tuple[str, ...] = tuple(sorted({s for s in ACTION_SCOPES.values() if s}))
+SCOPES: tuple[str, ...] = tuple(sorted({s for s in PERMISSION_SCOPES.values() if s}))
 
 
 def is_member(principal: Principal, partnership_id: int) -> bool:
     return partnership_id in principal.partnership_ids()
 
 
-def can(principal: Principal, partnership_id: int, action: Action) -> bool:
+def can(principal: Principal, partnership_id: int, action: Permission) -> bool:
     if not is_member(principal, partnership_id):
         return False
     if principal.is_service:
-        scope = ACTION_SCOPES[action]
+        scope = PERMISSION_SCOPES[action]
         return scope is not None and scope in principal.scopes
-    return any(action in ROLE_ACTIONS[r] for r in principal.roles_in(partnership_id))
+    return any(action in ROLE_PERMISSIONS[r] for r in principal.roles_in(partnership_id))
 
 
-def require(principal: Principal, partnership_id: int, action: Action) -> None:
+def require(principal: Principal, partnership_id: int, action: Permission) -> None:
     """Refuse unless the principal may do `action` in the partnership."""
     if not is_member(principal, partnership_id):
         raise NotFound("No such partnership.")
@@ -93,7 +93,7 @@ def require_may_grant(principal: Principal, partnership_id: int, role: Role) -> 
     A service token that manages people must not be able to mint the admins who manage
     service tokens, or a token's scopes would mean nothing.
     """
-    require(principal, partnership_id, Action.manage_people)
+    require(principal, partnership_id, Permission.manage_people)
     if role == Role.partnership_admin and principal.is_service:
         raise Forbidden("Only a person may make someone a partnership admin.")
 
@@ -116,8 +116,8 @@ class ProgrammeView:
 
 
 def programme_view(principal: Principal, partnership_id: int) -> ProgrammeView:
-    require(principal, partnership_id, Action.read)
-    if can(principal, partnership_id, Action.read_drafts):
+    require(principal, partnership_id, Permission.read)
+    if can(principal, partnership_id, Permission.read_drafts):
         return ProgrammeView(drafts=True, agency_ids=None)
     roles = principal.roles_in(partnership_id)
     if roles and all(r.is_agency_role for r in roles):
@@ -130,9 +130,9 @@ def return_agencies(principal: Principal, partnership_id: int) -> frozenset[int]
 
     Nobody sees another agency's return unless they oversee the partnership.
     """
-    require(principal, partnership_id, Action.read)
-    if can(principal, partnership_id, Action.read_returns) or can(
-        principal, partnership_id, Action.answer_returns
+    require(principal, partnership_id, Permission.read)
+    if can(principal, partnership_id, Permission.read_returns) or can(
+        principal, partnership_id, Permission.answer_returns
     ):  # a system that answers for every agency reads what it answers
         return None
     return principal.agencies_in(partnership_id)
@@ -140,7 +140,7 @@ def return_agencies(principal: Principal, partnership_id: int) -> frozenset[int]
 
 def may_answer(principal: Principal, partnership_id: int, agency_id: int) -> bool:
     """Only the agency's own editors and approvers answer its return (or a system allowed to)."""
-    return can(principal, partnership_id, Action.answer_returns) or (
+    return can(principal, partnership_id, Permission.answer_returns) or (
         agency_id in principal.agencies_in(partnership_id)
     )
 

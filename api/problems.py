@@ -37,6 +37,7 @@ class DomainError(Exception):
     status = 400
     slug = "bad-request"
     title = "Bad request"
+    keeps_writes = False  # True: the request's writes are committed even though it fails
 
     def __init__(
         self,

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlmodel import Session, select
 
 from api import demo
-from api.db import get_session, make_engine
+from api.db import get_session, make_engine, unit_of_work
 from api.main import create_app
 from api.models import ApiToken, Partnership, TokenKind, User
 from api.models.base import utcnow
@@ -83,9 +83,12 @@ def api_app(connection: Connection) -> FastAPI:
     app = create_app()
 
     def session_in_test_transaction() -> Iterator[Session]:
-        with Session(
-            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-        ) as session:
+        with (
+            Session(
+                bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+            ) as session,
+            unit_of_work(session),
+        ):
             yield session
 
     app.dependency_overrides[get_session] = session_in_test_transaction

@@ -93,7 +93,6 @@ def create_action(
     action = service.create(
         session, principal=principal, partnership_id=partnership_id, ret=found.ret, data=body
     )
-    session.commit()
     set_etag(response, action.version)
     return _mine(principal, partnership_id, service.read(session, row=(action, found.agency_name)))
 
@@ -141,7 +140,6 @@ def change_action(
     require_may_answer(principal, partnership_id, action.agency_id)
     check_if_match(if_match, action.version)
     action = service.change(session, principal=principal, action=action, data=body)
-    session.commit()
     set_etag(response, action.version)
     return _mine(principal, partnership_id, service.read(session, row=(action, agency_name)))
 
@@ -166,5 +164,4 @@ def add_progress(
     )
     require_may_answer(principal, partnership_id, action.agency_id)
     update = service.add_progress(session, principal=principal, action=action, note=body.note)
-    session.commit()
     return ProgressRead.model_validate(update)

@@ -5,7 +5,7 @@ from api.agencies.schemas import AgencyCreate, AgencyRead, AgencyUpdate
 from api.db import SessionDep
 from api.http import Id, IfMatch, Limit, Offset, Page, Search, check_if_match, set_etag
 from api.models import Sector
-from api.permissions import Action, require
+from api.permissions import Permission, require
 from api.problems import responses
 from api.security import CurrentPrincipal
 
@@ -28,7 +28,7 @@ def list_agencies(
     offset: Offset = 0,
 ) -> Page[AgencyRead]:
     """The partnership's agencies, statutory partners first, then by name."""
-    require(principal, partnership_id, Action.read)
+    require(principal, partnership_id, Permission.read)
     items, total = service.list_agencies(
         session,
         partnership_id=partnership_id,
@@ -54,9 +54,8 @@ def create_agency(
     session: SessionDep,
     response: Response,
 ) -> AgencyRead:
-    require(principal, partnership_id, Action.manage_agencies)
+    require(principal, partnership_id, Permission.manage_agencies)
     agency = service.create(session, principal=principal, partnership_id=partnership_id, data=body)
-    session.commit()
     set_etag(response, agency.version)
     return agency
 
@@ -73,7 +72,7 @@ def read_agency(
     session: SessionDep,
     response: Response,
 ) -> AgencyRead:
-    require(principal, partnership_id, Action.read)
+    require(principal, partnership_id, Permission.read)
     agency = service.get(session, partnership_id=partnership_id, agency_id=agency_id)
     set_etag(response, agency.version)
     return agency
@@ -93,10 +92,9 @@ def update_agency(
     response: Response,
     if_match: IfMatch = None,
 ) -> AgencyRead:
-    require(principal, partnership_id, Action.manage_agencies)
+    require(principal, partnership_id, Permission.manage_agencies)
     agency, link = service.get_pair(session, partnership_id=partnership_id, agency_id=agency_id)
     check_if_match(if_match, agency.version)
     updated = service.update(session, principal=principal, agency=agency, link=link, data=body)
-    session.commit()
     set_etag(response, updated.version)
     return updated

@@ -87,7 +87,6 @@ def add_attachment(
         content=upload.content,
         max_bytes=get_settings().attachment_max_bytes,
     )
-    session.commit()
     return AttachmentRead.model_validate(attachment, from_attributes=True)
 
 
@@ -130,7 +129,6 @@ def remove_attachment(
         session, principal=principal, partnership_id=partnership_id, found=found,
         attachment_id=attachment_id,
     )  # fmt: skip
-    session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

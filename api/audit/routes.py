@@ -7,7 +7,7 @@ from api.audit.schemas import AuditEventRead
 from api.db import SessionDep
 from api.fields import NoNul
 from api.http import MAX_ID, Id, Limit, Offset, Page, Timestamp
-from api.permissions import Action, require
+from api.permissions import Permission, require
 from api.problems import responses
 from api.security import CurrentPrincipal
 
@@ -33,7 +33,7 @@ def list_audit_events(
     offset: Offset = 0,
 ) -> Page[AuditEventRead]:
     """Who changed what in the partnership, newest first."""
-    require(principal, partnership_id, Action.read_audit)
+    require(principal, partnership_id, Permission.read_audit)
     rows, total = service.list_events(
         session,
         partnership_id=partnership_id,

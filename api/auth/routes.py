@@ -13,8 +13,8 @@ from api.auth.schemas import (
 )
 from api.db import SessionDep
 from api.http import Id, Limit, Offset, Page
-from api.permissions import Action, require
-from api.problems import NotAuthenticated, responses
+from api.permissions import Permission, require
+from api.problems import responses
 from api.security import CurrentPrincipal
 from api.settings import Settings, get_settings
 
@@ -28,14 +28,9 @@ def sign_in(
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> TokenRead:
     """OAuth2 password flow: `username` is the email. Returns an opaque bearer token."""
-    try:
-        token, row = service.sign_in(
-            session, email=form.username, password=form.password, settings=settings
-        )
-    except NotAuthenticated:
-        session.commit()  # keep the failed attempt, for throttling
-        raise
-    session.commit()
+    token, _ = service.sign_in(
+        session, email=form.username, password=form.password, settings=settings
+    )
     return TokenRead(access_token=token, expires_in=settings.token_ttl_minutes * 60)
 
 
@@ -43,7 +38,6 @@ def sign_in(
 def sign_out(principal: CurrentPrincipal, session: SessionDep) -> Response:
     """Revoke the token this request carries (sign out)."""
     service.sign_out(session, principal=principal)
-    session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -66,7 +60,7 @@ def list_service_tokens(
     offset: Offset = 0,
 ) -> Page[ServiceTokenRead]:
     """The partnership's service tokens, newest first (never the tokens themselves)."""
-    require(principal, partnership_id, Action.manage_service_tokens)
+    require(principal, partnership_id, Permission.manage_service_tokens)
     rows, total = service.list_service_tokens(
         session, partnership_id=partnership_id, limit=limit, offset=offset
     )
@@ -84,11 +78,10 @@ def issue_service_token(
     partnership_id: Id, body: ServiceTokenCreate, principal: CurrentPrincipal, session: SessionDep
 ) -> ServiceTokenIssued:
     """Issue a token for another system, bound to this partnership, with the given scopes."""
-    require(principal, partnership_id, Action.manage_service_tokens)
+    require(principal, partnership_id, Permission.manage_service_tokens)
     token, row = service.issue_service_token(
         session, principal=principal, partnership_id=partnership_id, **body.model_dump()
     )
-    session.commit()
     return ServiceTokenIssued(token=token, **ServiceTokenRead.model_validate(row).model_dump())
 
 
@@ -100,9 +93,8 @@ def issue_service_token(
 def revoke_service_token(
     partnership_id: Id, token_id: Id, principal: CurrentPrincipal, session: SessionDep
 ) -> Response:
-    require(principal, partnership_id, Action.manage_service_tokens)
+    require(principal, partnership_id, Permission.manage_service_tokens)
     service.revoke_service_token(
         session, principal=principal, partnership_id=partnership_id, token_id=token_id
     )
-    session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -8,10 +8,14 @@ from sqlmodel import Session, col, select
 from api.audit import service as audit
 from api.models import Agency, ApiToken, Membership, Partnership, SignInFailure, TokenKind, User
 from api.models.base import utcnow
-from api.permissions import Action, can
+from api.permissions import Permission, can
 from api.problems import NotAuthenticated, NotFound, TooManyRequests
 from api.security import Principal, new_token, revoke, verify_password
 from api.settings import Settings
+
+
+class WrongPassword(NotAuthenticated):
+    keeps_writes = True  # the failure is recorded, for throttling
 
 
 def normalise_email(email: str) -> str:
@@ -23,8 +27,8 @@ def sign_in(
 ) -> tuple[str, ApiToken]:
     """Check the password and issue a session token; too many failures lock the email out.
 
-    A failed attempt is added to the session; the caller commits it even though the
-    request fails, so that throttling holds across requests and servers.
+    A failed attempt is kept even though the request fails (`WrongPassword` keeps the
+    request's writes), so that throttling holds across requests and servers.
     """
     email = normalise_email(email)
     now = utcnow()
@@ -47,7 +51,7 @@ def sign_in(
         # Forget failures older than the window, so the table stays small under attack.
         session.execute(delete(SignInFailure).where(col(SignInFailure.failed_at) <= now - window))
         session.add(SignInFailure(email=email, failed_at=now))
-        raise NotAuthenticated("The email or password is not right.")
+        raise WrongPassword("The email or password is not right.")
     session.execute(delete(SignInFailure).where(col(SignInFailure.email) == email))
     token, digest = new_token()
     row = ApiToken(
@@ -79,7 +83,7 @@ def _access(session: Session, principal: Principal) -> list[dict[str, object]]:
             "slug": p.slug,
             "name": p.name,
             "roles": sorted(principal.roles_in(p.id or 0)),
-            "actions": sorted(a.value for a in Action if can(principal, p.id or 0, a)),
+            "actions": sorted(a.value for a in Permission if can(principal, p.id or 0, a)),
         }
         for p in rows
     ]

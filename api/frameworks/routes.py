@@ -7,7 +7,7 @@ from api.db import SessionDep
 from api.frameworks import service
 from api.frameworks.schemas import FrameworkDoc, FrameworkRead, FrameworkSummary, VersionRead
 from api.http import Id, Limit, Number, Offset, Page, Search
-from api.permissions import Action, require
+from api.permissions import Permission, require
 from api.problems import PayloadTooLarge, UnsupportedMediaType, responses
 from api.security import CurrentPrincipal, Principal
 
@@ -17,7 +17,7 @@ YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yam
 
 
 def may_import(partnership_id: Id, principal: CurrentPrincipal) -> Principal:
-    require(principal, partnership_id, Action.manage_frameworks)
+    require(principal, partnership_id, Permission.manage_frameworks)
     return principal
 
 
@@ -58,7 +58,7 @@ def list_frameworks(
     offset: Offset = 0,
 ) -> Page[FrameworkSummary]:
     """Frameworks shared by the installation and the partnership's own."""
-    require(principal, partnership_id, Action.read)
+    require(principal, partnership_id, Permission.read)
     items, total = service.list_frameworks(
         session, partnership_id=partnership_id, q=q, limit=limit, offset=offset
     )
@@ -102,7 +102,6 @@ def import_framework(
         session, partnership_id=partnership_id, framework_id=version.framework_id
     )
     result = service.read_version(session, version=version, framework=framework)
-    session.commit()
     return result
 
 
@@ -114,7 +113,7 @@ def import_framework(
 def read_framework(
     partnership_id: Id, framework_id: Id, principal: CurrentPrincipal, session: SessionDep
 ) -> FrameworkRead:
-    require(principal, partnership_id, Action.read)
+    require(principal, partnership_id, Permission.read)
     framework = service.get_framework(
         session, partnership_id=partnership_id, framework_id=framework_id
     )
@@ -135,7 +134,7 @@ def read_framework_version(
     response: Response,
 ) -> VersionRead:
     """A version with its rating scale, standards and requirements. Versions never change."""
-    require(principal, partnership_id, Action.read)
+    require(principal, partnership_id, Permission.read)
     framework = service.get_framework(
         session, partnership_id=partnership_id, framework_id=framework_id
     )

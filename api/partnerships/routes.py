@@ -4,7 +4,7 @@ from api.db import SessionDep
 from api.http import Id, IfMatch, Limit, Offset, Page, check_if_match, set_etag
 from api.partnerships import service
 from api.partnerships.schemas import PartnershipCreate, PartnershipRead, PartnershipUpdate
-from api.permissions import Action, require, require_platform_admin
+from api.permissions import Permission, require, require_platform_admin
 from api.problems import responses
 from api.security import CurrentPrincipal
 
@@ -33,7 +33,6 @@ def create_partnership(
     """Platform admins only. You become the new partnership's first partnership admin."""
     require_platform_admin(principal)
     row = service.create(session, principal=principal, data=body)
-    session.commit()
     set_etag(response, row.version)
     return PartnershipRead.model_validate(row)
 
@@ -46,7 +45,7 @@ def create_partnership(
 def read_partnership(
     partnership_id: Id, principal: CurrentPrincipal, session: SessionDep, response: Response
 ) -> PartnershipRead:
-    require(principal, partnership_id, Action.read)
+    require(principal, partnership_id, Permission.read)
     row = service.get(session, partnership_id=partnership_id)
     set_etag(response, row.version)
     return PartnershipRead.model_validate(row)
@@ -65,10 +64,9 @@ def update_partnership(
     response: Response,
     if_match: IfMatch = None,
 ) -> PartnershipRead:
-    require(principal, partnership_id, Action.manage_partnership)
+    require(principal, partnership_id, Permission.manage_partnership)
     row = service.get(session, partnership_id=partnership_id)
     check_if_match(if_match, row.version)
     row = service.update(session, principal=principal, partnership=row, data=body)
-    session.commit()
     set_etag(response, row.version)
     return PartnershipRead.model_validate(row)

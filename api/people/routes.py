@@ -7,7 +7,7 @@ from api.http import MAX_ID, Id, IfMatch, Limit, Offset, Page, Search, check_if_
 from api.models import Role
 from api.people import service
 from api.people.schemas import GrantIn, UserCreate, UserRead, UserUpdate
-from api.permissions import Action, require
+from api.permissions import Permission, require
 from api.problems import responses
 from api.security import CurrentPrincipal
 
@@ -30,7 +30,7 @@ def list_users(
     offset: Offset = 0,
 ) -> Page[UserRead]:
     """The people of the partnership and their roles in it."""
-    require(principal, partnership_id, Action.read_people)
+    require(principal, partnership_id, Permission.read_people)
     items, total = service.list_users(
         session,
         partnership_id=partnership_id,
@@ -57,9 +57,8 @@ def create_user(
     response: Response,
 ) -> UserRead:
     """Add a person with roles. If the email already has an account, the roles are added to it."""
-    require(principal, partnership_id, Action.manage_people)
+    require(principal, partnership_id, Permission.manage_people)
     user = service.create(session, principal=principal, partnership_id=partnership_id, data=body)
-    session.commit()
     set_etag(response, user.version)
     return user
 
@@ -76,7 +75,7 @@ def read_user(
     session: SessionDep,
     response: Response,
 ) -> UserRead:
-    require(principal, partnership_id, Action.read_people)
+    require(principal, partnership_id, Permission.read_people)
     user = service.get_user(session, partnership_id=partnership_id, user_id=user_id)
     set_etag(response, user.version)
     return service.read(session, partnership_id=partnership_id, user=user)
@@ -96,13 +95,12 @@ def update_user(
     response: Response,
     if_match: IfMatch = None,
 ) -> UserRead:
-    require(principal, partnership_id, Action.manage_people)
+    require(principal, partnership_id, Permission.manage_people)
     user = service.get_user(session, partnership_id=partnership_id, user_id=user_id)
     check_if_match(if_match, user.version)
     updated = service.update(
         session, principal=principal, partnership_id=partnership_id, user=user, data=body
     )
-    session.commit()
     set_etag(response, updated.version)
     return updated
 
@@ -120,12 +118,11 @@ def add_role(
     principal: CurrentPrincipal,
     session: SessionDep,
 ) -> UserRead:
-    require(principal, partnership_id, Action.manage_people)
+    require(principal, partnership_id, Permission.manage_people)
     user = service.get_user(session, partnership_id=partnership_id, user_id=user_id)
     updated = service.add_role(
         session, principal=principal, partnership_id=partnership_id, user=user, grant=body
     )
-    session.commit()
     return updated
 
 
@@ -137,9 +134,8 @@ def add_role(
 def remove_role(
     partnership_id: Id, membership_id: Id, principal: CurrentPrincipal, session: SessionDep
 ) -> Response:
-    require(principal, partnership_id, Action.manage_people)
+    require(principal, partnership_id, Permission.manage_people)
     service.remove_role(
         session, principal=principal, partnership_id=partnership_id, membership_id=membership_id
     )
-    session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

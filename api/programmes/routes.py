@@ -5,7 +5,7 @@ from api.agencies.schemas import AgencyRead
 from api.db import SessionDep
 from api.http import Id, IfMatch, Limit, Offset, Page, Search, check_if_match, set_etag
 from api.models import Programme, ProgrammeStatus, ReturnStatus
-from api.permissions import Action, programme_view, require
+from api.permissions import Permission, programme_view, require
 from api.problems import responses
 from api.programmes import compliance, service
 from api.programmes.schemas import ProgrammeCreate, ProgrammeRead, ProgrammeUpdate
@@ -68,11 +68,10 @@ def create_programme(
     response: Response,
 ) -> ProgrammeRead:
     """Create a draft programme asking the given agencies (or all of them)."""
-    require(principal, partnership_id, Action.manage_programmes)
+    require(principal, partnership_id, Permission.manage_programmes)
     programme = service.create(
         session, principal=principal, partnership_id=partnership_id, data=body
     )
-    session.commit()
     return _reply(session, response, programme)
 
 
@@ -107,11 +106,10 @@ def update_programme(
     if_match: IfMatch = None,
 ) -> ProgrammeRead:
     """Change a programme. Once open, only its title, description and deadline may change."""
-    require(principal, partnership_id, Action.manage_programmes)
+    require(principal, partnership_id, Permission.manage_programmes)
     programme = _programme(session, principal, partnership_id, programme_id)
     check_if_match(if_match, programme.version)
     programme = service.update(session, principal=principal, programme=programme, data=body)
-    session.commit()
     return _reply(session, response, programme)
 
 
@@ -124,11 +122,10 @@ def _transition(
     response: Response,
     if_match: str | None,
 ) -> ProgrammeRead:
-    require(principal, partnership_id, Action.manage_programmes)
+    require(principal, partnership_id, Permission.manage_programmes)
     programme = _programme(session, principal, partnership_id, programme_id)
     check_if_match(if_match, programme.version, required=False)
     programme = service.transition(session, principal=principal, programme=programme, target=target)
-    session.commit()
     return _reply(session, response, programme)
 
 
@@ -203,12 +200,11 @@ def ask_agency(
     session: SessionDep,
 ) -> Response:
     """Ask an agency for a return (until the programme closes). Asking twice is harmless."""
-    require(principal, partnership_id, Action.manage_programmes)
+    require(principal, partnership_id, Permission.manage_programmes)
     programme = _programme(session, principal, partnership_id, programme_id)
     service.set_asked(
         session, principal=principal, programme=programme, agency_id=agency_id, asked=True
     )
-    session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -225,12 +221,11 @@ def unask_agency(
     session: SessionDep,
 ) -> Response:
     """Stop asking an agency; only while the programme is a draft."""
-    require(principal, partnership_id, Action.manage_programmes)
+    require(principal, partnership_id, Permission.manage_programmes)
     programme = _programme(session, principal, partnership_id, programme_id)
     service.set_asked(
         session, principal=principal, programme=programme, agency_id=agency_id, asked=False
     )
-    session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -251,7 +246,7 @@ def read_compliance(
 ) -> compliance.ComplianceRead:
     """Who has returned, on time or late, and their actions: totals over every agency asked,
     rows after the filters. For those who oversee every agency's returns."""
-    require(principal, partnership_id, Action.read_returns)
+    require(principal, partnership_id, Permission.read_returns)
     programme = _programme(session, principal, partnership_id, programme_id)
     filters = compliance.Filters(status=status, timeliness=timeliness, moderated=moderated)
     return compliance.read(session, programme=programme, sort=sort, filters=filters)

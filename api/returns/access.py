@@ -5,7 +5,7 @@ start here."""
 from sqlmodel import Session
 
 from api.permissions import (
-    Action,
+    Permission,
     can,
     may_answer,
     may_sign_off,
@@ -42,7 +42,7 @@ def reviewable(
 ) -> service.Found:
     """The return, if the principal may also review it (else 403)."""
     found = visible(session, principal, partnership_id, return_id)
-    require(principal, partnership_id, Action.review_returns)
+    require(principal, partnership_id, Permission.review_returns)
     return found
 
 
@@ -57,7 +57,7 @@ def read_for(
         found=found,
         may_answer=answering,
         may_sign_off=may_sign_off(principal, partnership_id, agency_id),
-        may_review=can(principal, partnership_id, Action.review_returns),
+        may_review=can(principal, partnership_id, Permission.review_returns),
         carry_from=answers.carry_source(session, ret=found.ret)
         if answering and found.editable and found.rated < found.requirement_count
         else None,

@@ -123,7 +123,6 @@ def save_response(
         data=body,
         expected_version=expected_version(if_match),
     )
-    session.commit()
     set_etag(response, saved.version)
     return saved
 
@@ -153,7 +152,6 @@ def submit_return(
     service.submit(
         session, principal=principal, partnership_id=partnership_id, found=found, sign_off=body
     )
-    session.commit()
     found = access.visible(session, principal, partnership_id, return_id)
     set_etag(response, found.ret.version)
     return access.read_for(session, principal, partnership_id, found)
@@ -183,7 +181,6 @@ def save_responses(
         session, principal=principal, partnership_id=partnership_id, found=found,
         answers=body.responses,
     )  # fmt: skip
-    session.commit()
     return saved
 
 
@@ -204,7 +201,6 @@ def carry_forward(
     carried = answers.carry_forward(
         session, principal=principal, partnership_id=partnership_id, found=found
     )
-    session.commit()
     return carried
 
 

@@ -53,7 +53,6 @@ def return_for_information(
     service.send_back(
         session, principal=principal, partnership_id=partnership_id, found=found, data=body
     )
-    session.commit()
     return _reply(session, principal, partnership_id, return_id, response)
 
 
@@ -81,7 +80,6 @@ def accept_return(
     service.accept(
         session, principal=principal, partnership_id=partnership_id, found=found, note=body.note
     )
-    session.commit()
     return _reply(session, principal, partnership_id, return_id, response)
 
 
@@ -155,6 +153,5 @@ def _moderate(
         data=body,
         expected_version=expected,
     )
-    session.commit()
     set_etag(response, saved.version)
     return saved

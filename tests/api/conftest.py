@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection
 from sqlmodel import Session, col, select
 
-from api.db import get_session
+from api.db import get_session, unit_of_work
 from api.main import create_app
 from api.models import Agency, Membership, Partnership, PartnershipAgency, User
 from api.permissions import SCOPES
@@ -60,9 +60,14 @@ def _shared_app() -> Iterator[tuple[FastAPI, _Slot]]:
 
     def session_in_test_transaction() -> Iterator[Session]:
         assert slot.connection is not None, "a request outside a test"
-        with Session(
-            bind=slot.connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-        ) as session:
+        with (
+            Session(
+                bind=slot.connection,
+                join_transaction_mode="create_savepoint",
+                expire_on_commit=False,
+            ) as session,
+            unit_of_work(session),
+        ):
             yield session
 
     app.dependency_overrides[get_session] = session_in_test_transaction

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from api.models import ApiToken, AuditEvent, Membership, SignInFailure, TokenKind, User
 from api.models.base import utcnow
-from api.permissions import SCOPES, Action
+from api.permissions import SCOPES, Permission
 from api.security import token_digest
 from api.settings import get_settings
 
@@ -204,7 +204,7 @@ def test_me_for_an_agency_editor(client, auth, york, agency_id, user_id):
 @pytest.mark.parametrize(
     ("who", "actions"),
     [
-        ("admin", sorted(a.value for a in Action if a != Action.answer_returns)),
+        ("admin", sorted(a.value for a in Permission if a != Permission.answer_returns)),
         ("scrutineer", ["read", "read_audit", "read_drafts", "read_people", "read_returns"]),
         ("panel", ["read"]),
         ("executive", ["read"]),

@@ -7,10 +7,10 @@ import pytest
 
 from api.models import ProgrammeStatus, Role
 from api.permissions import (
-    ACTION_SCOPES,
-    ROLE_ACTIONS,
+    PERMISSION_SCOPES,
+    ROLE_PERMISSIONS,
     SCOPES,
-    Action,
+    Permission,
     ProgrammeView,
     can,
     is_member,
@@ -129,10 +129,10 @@ def service(*scopes: str, partnership: int = YORK) -> Principal:
     )
 
 
-A = Action
+A = Permission
 # The table of what each role may do, written out rather than derived.
 MAY = {
-    Role.partnership_admin: set(Action) - {A.answer_returns},  # it reviews, never answers
+    Role.partnership_admin: set(Permission) - {A.answer_returns},  # it reviews, never answers
     Role.scrutineer: {A.read, A.read_drafts, A.read_people, A.read_audit, A.read_returns},
     Role.panel_member: {A.read},
     Role.executive: {A.read},
@@ -141,7 +141,7 @@ MAY = {
 }
 
 
-@pytest.mark.parametrize(("role", "action"), list(product(Role, Action)))
+@pytest.mark.parametrize(("role", "action"), list(product(Role, Permission)))
 def test_what_each_role_may_do(role, action):
     agency = HOUSING if role.is_agency_role else None
     principal = person((role, agency))
@@ -157,7 +157,7 @@ def test_what_each_role_may_do(role, action):
 
 
 def test_the_role_table_matches_the_module():
-    assert {role: set(actions) for role, actions in ROLE_ACTIONS.items()} == MAY
+    assert {role: set(actions) for role, actions in ROLE_PERMISSIONS.items()} == MAY
 
 
 def test_roles_add_up():
@@ -168,7 +168,7 @@ def test_roles_add_up():
 def test_a_person_with_no_role_is_no_member():
     nobody = person()
     assert not is_member(nobody, YORK)
-    for action in Action:
+    for action in Permission:
         assert not can(nobody, YORK, action)
     with pytest.raises(NotFound):
         require(nobody, YORK, A.read)
@@ -204,11 +204,11 @@ SCOPE_OF = {
 
 def test_the_scopes():
     assert tuple(sorted(set(SCOPE_OF.values()))) == SCOPES
-    assert {a: s for a, s in ACTION_SCOPES.items() if s} == SCOPE_OF
-    assert ACTION_SCOPES[A.manage_service_tokens] is None
+    assert {a: s for a, s in PERMISSION_SCOPES.items() if s} == SCOPE_OF
+    assert PERMISSION_SCOPES[A.manage_service_tokens] is None
 
 
-@pytest.mark.parametrize(("action", "scope"), list(product(Action, SCOPES)))
+@pytest.mark.parametrize(("action", "scope"), list(product(Permission, SCOPES)))
 def test_a_service_token_may_do_what_its_scope_allows(action, scope):
     token = service(scope)
     assert can(token, YORK, action) is (SCOPE_OF.get(action) == scope)

@@ -3,14 +3,23 @@
 A principal who is not in a partnership is told that the partnership does not exist (404);
 a member who may see something but not change it is refused (403). Records that a member
 may not know exist (a draft programme, for an agency) also answer 404.
+
+People act through their roles (`ROLE_PERMISSIONS`, and `AT_OWN_AGENCY` for agency staff);
+a service token acts through its scopes (`SCOPE_PERMISSIONS`), which docs/scopes.md and the
+OpenAPI security scheme describe from the same table.
 """
+
+from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from api.models import Role
 from api.problems import Forbidden, NotFound
-from api.security import Grant, Principal
+
+if TYPE_CHECKING:
+    from api.security import Principal
 
 
 class Permission(StrEnum):
@@ -27,6 +36,23 @@ class Permission(StrEnum):
     manage_service_tokens = "manage_service_tokens"
     answer_returns = "answer_returns"  # any agency's: for systems that send answers in
     review_returns = "review_returns"  # return for more information, moderate, accept
+    sign_off = "sign_off"  # sign off and submit a return: its agency's approver, a person
+
+
+class Scope(StrEnum):
+    """What a partnership admin may allow a service token to do (see SCOPE_PERMISSIONS)."""
+
+    read = "read"
+    people_read = "people:read"
+    people_write = "people:write"
+    audit_read = "audit:read"
+    returns_read = "returns:read"
+    returns_write = "returns:write"
+    returns_review = "returns:review"
+    partnership_write = "partnership:write"
+    agencies_write = "agencies:write"
+    frameworks_write = "frameworks:write"
+    programmes_write = "programmes:write"
 
 
 _OVERSIGHT = {
@@ -37,9 +63,11 @@ _OVERSIGHT = {
     Permission.read_returns,
 }
 
+# What each role may do anywhere in its partnership.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    # The partnership reviews returns; it never answers them for an agency.
-    Role.partnership_admin: frozenset(Permission) - {Permission.answer_returns},
+    # The partnership reviews returns; it never answers or signs them off for an agency.
+    Role.partnership_admin: frozenset(Permission)
+    - {Permission.answer_returns, Permission.sign_off},
     Role.scrutineer: frozenset(_OVERSIGHT),
     Role.panel_member: frozenset({Permission.read}),
     Role.executive: frozenset({Permission.read}),
@@ -47,23 +75,91 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.agency_approver: frozenset({Permission.read}),
 }
 
-# What a service token needs for each action. Service tokens never manage other tokens.
-PERMISSION_SCOPES: dict[Permission, str | None] = {
-    Permission.read: "read",
-    Permission.read_drafts: "read",
-    Permission.read_people: "people:read",
-    Permission.read_audit: "audit:read",
-    Permission.read_returns: "returns:read",
-    Permission.manage_partnership: "partnership:write",
-    Permission.manage_agencies: "agencies:write",
-    Permission.manage_people: "people:write",
-    Permission.manage_frameworks: "frameworks:write",
-    Permission.manage_programmes: "programmes:write",
-    Permission.manage_service_tokens: None,
-    Permission.answer_returns: "returns:write",
-    Permission.review_returns: "returns:review",
+# What agency staff may do at their own agency only, beyond ROLE_PERMISSIONS.
+AT_OWN_AGENCY: dict[Role, frozenset[Permission]] = {
+    Role.agency_editor: frozenset({Permission.answer_returns}),
+    Role.agency_approver: frozenset({Permission.answer_returns, Permission.sign_off}),
 }
-SCOPES: tuple[str, ...] = tuple(sorted({s for s in PERMISSION_SCOPES.values() if s}))
+
+_P = Permission
+_READ = frozenset({_P.read, _P.read_drafts})
+# What each scope lets a service token do. A write scope includes the reads that the write
+# needs (the records it finds, reads the ETag of and answers), so no scope is useless alone.
+SCOPE_PERMISSIONS: dict[Scope, frozenset[Permission]] = {
+    Scope.read: _READ,
+    Scope.people_read: frozenset({_P.read_people}),
+    Scope.people_write: _READ | {_P.read_people, _P.manage_people},
+    Scope.audit_read: frozenset({_P.read_audit}),
+    Scope.returns_read: _READ | {_P.read_returns},
+    Scope.returns_write: _READ | {_P.answer_returns},
+    Scope.returns_review: _READ | {_P.read_returns, _P.review_returns},
+    Scope.partnership_write: _READ | {_P.manage_partnership},
+    Scope.agencies_write: _READ | {_P.manage_agencies},
+    Scope.frameworks_write: _READ | {_P.manage_frameworks},
+    Scope.programmes_write: _READ | {_P.manage_programmes},
+}
+
+# The scope a token lacking a permission is told to ask for; None: no token may ever.
+PERMISSION_SCOPES: dict[Permission, Scope | None] = {
+    _P.read: Scope.read,
+    _P.read_drafts: Scope.read,
+    _P.read_people: Scope.people_read,
+    _P.read_audit: Scope.audit_read,
+    _P.read_returns: Scope.returns_read,
+    _P.manage_partnership: Scope.partnership_write,
+    _P.manage_agencies: Scope.agencies_write,
+    _P.manage_people: Scope.people_write,
+    _P.manage_frameworks: Scope.frameworks_write,
+    _P.manage_programmes: Scope.programmes_write,
+    _P.manage_service_tokens: None,  # tokens never issue tokens
+    _P.answer_returns: Scope.returns_write,
+    _P.review_returns: Scope.returns_review,
+    _P.sign_off: None,  # a named senior officer's act
+}
+SCOPES: tuple[str, ...] = tuple(sorted(Scope))
+_BY_NAME: dict[str, frozenset[Permission]] = {str(s): p for s, p in SCOPE_PERMISSIONS.items()}
+
+# Exactly what each scope allows, for people: the OpenAPI security scheme and docs/scopes.md.
+SCOPE_DOCS: dict[Scope, str] = {
+    Scope.read: "Read the partnership, its agencies, frameworks and programmes (drafts "
+    "too). No returns, people or audit log.",
+    Scope.people_read: "List and read the partnership's people: names, emails and roles.",
+    Scope.people_write: "Add people who have no account yet, without a password (people "
+    "set their own), and give or take roles in the partnership: only roles the token could "
+    "act as itself, so never partnership admin or agency approver.",
+    Scope.audit_read: "Read the partnership's audit log: every change, with before and after.",
+    Scope.returns_read: "Read every agency's return, its versions, files and action plan, "
+    "and the programmes' compliance trackers.",
+    Scope.returns_write: "Answer any agency's return and read the returns it answers: save "
+    "answers, attach and remove files, carry answers forward, add and update actions. "
+    "Never signs off: only the agency's approver, a person, does.",
+    Scope.returns_review: "Review submitted returns (return them for more information, "
+    "moderate, accept) and read every agency's return.",
+    Scope.partnership_write: "Change the partnership's details.",
+    Scope.agencies_write: "Add agencies and change their details.",
+    Scope.frameworks_write: "Import frameworks and new versions of them.",
+    Scope.programmes_write: "Create, change, open and close programmes and choose the "
+    "agencies they ask.",
+}
+
+
+def includes(scope: Scope) -> list[Scope]:
+    """The other scopes whose every permission this one also gives."""
+    mine = SCOPE_PERMISSIONS[scope]
+    return [s for s in Scope if s != scope and SCOPE_PERMISSIONS[s] <= mine]
+
+
+def scopes_markdown() -> str:
+    """The table of scopes, as docs/scopes.md and the OpenAPI description show it."""
+    rows = ["| scope | allows |", "|---|---|"]
+    for scope in sorted(Scope):
+        also = ", ".join(f"`{s}`" for s in includes(scope))
+        rows.append(f"| `{scope}` | {SCOPE_DOCS[scope]}{f' Includes {also}.' if also else ''} |")
+    rows.append(
+        "| (none) | Issuing or revoking service tokens, signing off a return, creating "
+        "partnerships: people only. |"
+    )
+    return "\n".join(rows)
 
 
 def is_member(principal: Principal, partnership_id: int) -> bool:
@@ -71,12 +167,39 @@ def is_member(principal: Principal, partnership_id: int) -> bool:
 
 
 def can(principal: Principal, partnership_id: int, action: Permission) -> bool:
+    """Whether the principal may do `action` anywhere in the partnership."""
     if not is_member(principal, partnership_id):
         return False
     if principal.is_service:
-        scope = PERMISSION_SCOPES[action]
-        return scope is not None and scope in principal.scopes
+        return any(action in _BY_NAME.get(s, ()) for s in principal.scopes)
     return any(action in ROLE_PERMISSIONS[r] for r in principal.roles_in(partnership_id))
+
+
+def can_at_agency(
+    principal: Principal, partnership_id: int, agency_id: int, action: Permission
+) -> bool:
+    """Whether the principal may do `action` at this agency: anywhere, or as its own staff."""
+    if can(principal, partnership_id, action):
+        return True
+    if principal.is_service:  # a token's power is its scopes alone
+        return False
+    return any(
+        g.agency_id == agency_id and action in AT_OWN_AGENCY.get(g.role, frozenset())
+        for g in principal.grants.get(partnership_id, frozenset())
+    )
+
+
+def _refusal(principal: Principal, action: Permission, person_message: str) -> Forbidden:
+    """A 403 that tells a service token which scope it lacks (RFC 6750's insufficient_scope)."""
+    if not principal.is_service:
+        return Forbidden(person_message)
+    scope = PERMISSION_SCOPES[action]
+    if scope is None:
+        return Forbidden(f"No service token may do this ({action}); a person must.")
+    return Forbidden(
+        f"This service token lacks the scope {scope}, which this needs.",
+        headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{scope}"'},
+    )
 
 
 def require(principal: Principal, partnership_id: int, action: Permission) -> None:
@@ -84,18 +207,47 @@ def require(principal: Principal, partnership_id: int, action: Permission) -> No
     if not is_member(principal, partnership_id):
         raise NotFound("No such partnership.")
     if not can(principal, partnership_id, action):
-        raise Forbidden("Your role in this partnership does not allow this.")
+        raise _refusal(principal, action, "Your role in this partnership does not allow this.")
+
+
+def role_powers(role: Role) -> frozenset[Permission]:
+    """Everything that holding `role` lets a person do, wherever it reaches."""
+    return ROLE_PERMISSIONS[role] | AT_OWN_AGENCY.get(role, frozenset())
+
+
+def lacks_to_grant(principal: Principal, partnership_id: int, role: Role) -> frozenset[Permission]:
+    """What `role` would let its holder do that the principal may not do itself.
+
+    A person who manages people may give any role. A service token may give only a role it
+    could act as itself, or its scopes would mean nothing: it could mint the partnership
+    admin who issues tokens, the scrutineer who reads the audit log, or the approver who
+    signs off, which no token may.
+    """
+    if not principal.is_service:
+        return frozenset()
+    return frozenset(p for p in role_powers(role) if not can(principal, partnership_id, p))
+
+
+def may_grant(principal: Principal, partnership_id: int, role: Role) -> bool:
+    """Whether the principal may give (or take away) `role` in the partnership."""
+    return can(principal, partnership_id, Permission.manage_people) and not lacks_to_grant(
+        principal, partnership_id, role
+    )
 
 
 def require_may_grant(principal: Principal, partnership_id: int, role: Role) -> None:
-    """Who may give a role: whoever manages people, but only a person makes an admin.
-
-    A service token that manages people must not be able to mint the admins who manage
-    service tokens, or a token's scopes would mean nothing.
-    """
     require(principal, partnership_id, Permission.manage_people)
-    if role == Role.partnership_admin and principal.is_service:
-        raise Forbidden("Only a person may make someone a partnership admin.")
+    lacking = lacks_to_grant(principal, partnership_id, role)
+    if lacking:
+        scopes = sorted({str(s) for p in lacking if (s := PERMISSION_SCOPES[p]) is not None})
+        never = sorted(p for p in lacking if PERMISSION_SCOPES[p] is None)
+        reasons = ([f"the scopes {', '.join(scopes)}"] if scopes else []) + (
+            [f"{', '.join(never)}, which no service token may do"] if never else []
+        )
+        raise Forbidden(
+            f"A service token may give only roles it could act as itself; "
+            f"{role.label} needs {' and '.join(reasons)}."
+        )
 
 
 def require_platform_admin(principal: Principal) -> None:
@@ -140,21 +292,27 @@ def return_agencies(principal: Principal, partnership_id: int) -> frozenset[int]
 
 def may_answer(principal: Principal, partnership_id: int, agency_id: int) -> bool:
     """Only the agency's own editors and approvers answer its return (or a system allowed to)."""
-    return can(principal, partnership_id, Permission.answer_returns) or (
-        agency_id in principal.agencies_in(partnership_id)
-    )
+    return can_at_agency(principal, partnership_id, agency_id, Permission.answer_returns)
 
 
 def require_may_answer(principal: Principal, partnership_id: int, agency_id: int) -> None:
     if not may_answer(principal, partnership_id, agency_id):
-        raise Forbidden("Only the agency's own editors and approvers answer its return.")
+        raise _refusal(
+            principal,
+            Permission.answer_returns,
+            "Only the agency's own editors and approvers answer its return.",
+        )
 
 
 def may_sign_off(principal: Principal, partnership_id: int, agency_id: int) -> bool:
     """Only the agency's approver, a named senior officer, signs off and submits its return."""
-    return Grant(Role.agency_approver, agency_id) in principal.grants.get(partnership_id, set())
+    return can_at_agency(principal, partnership_id, agency_id, Permission.sign_off)
 
 
 def require_may_sign_off(principal: Principal, partnership_id: int, agency_id: int) -> None:
     if not may_sign_off(principal, partnership_id, agency_id):
-        raise Forbidden("Only the agency's approver signs off and submits its return.")
+        raise _refusal(
+            principal,
+            Permission.sign_off,
+            "Only the agency's approver signs off and submits its return.",
+        )

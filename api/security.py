@@ -15,11 +15,14 @@ from sqlmodel import Session, select
 from api.db import SessionDep
 from api.models import ApiToken, Membership, Role, TokenKind, User
 from api.models.base import utcnow
+from api.permissions import scopes_markdown
 from api.problems import NotAuthenticated
 
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so that timing does not reveal which emails exist.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
+# Stored for an account whose person has not set a password yet: nothing signs in with it.
+NO_PASSWORD = "!"
 
 
 def hash_password(password: str) -> str:
@@ -27,8 +30,10 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
+    """Check a password, taking as long for an account without one as for a wrong one."""
+    usable = password_hash if password_hash and password_hash != NO_PASSWORD else None
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(usable or _DUMMY_HASH, password) and usable is not None
     except (VerificationError, InvalidHashError):
         return False
 
@@ -81,7 +86,20 @@ class Principal:
         return frozenset(self.grants)
 
 
-oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+SCHEME_DESCRIPTION = f"""Send `Authorization: Bearer <token>`.
+
+A person signs in here (OAuth2 password flow, `username` is the email) and acts with their
+roles in each partnership. A partnership admin issues **service tokens** to other systems
+(`POST /api/v1/partnerships/{{partnership_id}}/service-tokens`); a service token acts in its
+own partnership only, with exactly what its scopes allow, and a refusal (403) names the
+scope it lacks:
+
+{scopes_markdown()}
+"""
+
+oauth2_scheme = OAuth2PasswordBearer(
+    tokenUrl="/api/v1/auth/token", auto_error=False, description=SCHEME_DESCRIPTION
+)
 
 
 def load_principal(session: Session, token: str) -> Principal:

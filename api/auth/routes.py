@@ -12,7 +12,9 @@ from api.auth.schemas import (
     TokenRead,
 )
 from api.db import SessionDep
-from api.http import Id, Limit, Offset, Page
+from api.http import Id, IfMatch, Limit, Offset, Page, check_if_match, set_etag
+from api.people import service as people
+from api.people.schemas import OwnAccountChange
 from api.permissions import Permission, require
 from api.problems import responses
 from api.security import CurrentPrincipal
@@ -42,8 +44,34 @@ def sign_out(principal: CurrentPrincipal, session: SessionDep) -> Response:
 
 
 @router.get("/me", response_model=MeRead, responses=responses(401))
-def read_me(principal: CurrentPrincipal, session: SessionDep) -> MeRead:
-    """Who the token belongs to, and their roles in each partnership."""
+def read_me(principal: CurrentPrincipal, session: SessionDep, response: Response) -> MeRead:
+    """Who the token belongs to, their roles in each partnership and what they may do there.
+
+    For a person, the ETag is their account's version, for PATCH /me.
+    """
+    me = MeRead.model_validate(service.me(session, principal=principal))
+    if me.version is not None:
+        set_etag(response, me.version)
+    return me
+
+
+@router.patch("/me", response_model=MeRead, responses=responses(400, 401, 403, 409, 412, 422, 428))
+def change_me(
+    body: OwnAccountChange,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> MeRead:
+    """Change your own name, email or password (the last two need `current_password`).
+
+    Only you, or a platform admin, may change these; each partnership you belong to
+    records the change in its audit log. A new password ends your other sign-ins.
+    """
+    if principal.user_id is not None:
+        check_if_match(if_match, people.get_account(session, user_id=principal.user_id).version)
+    user = people.change_own_account(session, principal=principal, data=body)
+    set_etag(response, user.version)
     return MeRead.model_validate(service.me(session, principal=principal))
 
 
@@ -80,7 +108,7 @@ def issue_service_token(
     """Issue a token for another system, bound to this partnership, with the given scopes."""
     require(principal, partnership_id, Permission.manage_service_tokens)
     token, row = service.issue_service_token(
-        session, principal=principal, partnership_id=partnership_id, **body.model_dump()
+        session, principal=principal, partnership_id=partnership_id, **body.model_dump(mode="json")
     )
     return ServiceTokenIssued(token=token, **ServiceTokenRead.model_validate(row).model_dump())
 

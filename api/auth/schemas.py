@@ -3,7 +3,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.models import Role
-from api.permissions import SCOPES
+from api.permissions import SCOPES, Scope
 
 
 class TokenRead(BaseModel):
@@ -33,6 +33,9 @@ class PartnershipAccess(BaseModel):
 
 class MeRead(BaseModel):
     id: int | None
+    version: int | None = Field(
+        default=None, description="The account's version (its ETag), for PATCH /me"
+    )
     name: str
     email: str | None
     is_platform_admin: bool
@@ -46,7 +49,11 @@ class ServiceTokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=100)
-    scopes: list[str] = Field(min_length=1, max_length=len(SCOPES))
+    scopes: list[Scope] = Field(
+        min_length=1,
+        max_length=len(SCOPES),
+        description="What the token may do; each scope is described in the security scheme",
+    )
     expires_in_days: int = Field(default=365, ge=1, le=730)
 
     @field_validator("name")
@@ -56,12 +63,21 @@ class ServiceTokenCreate(BaseModel):
             raise ValueError("must not be blank")
         return v.strip()
 
+    @field_validator("scopes", mode="before")
+    @classmethod
+    def known_scopes(cls, v: object) -> object:
+        """Name every unknown scope at once, and the known ones, rather than one by one."""
+        if isinstance(v, list):
+            unknown = sorted({str(s) for s in v} - set(SCOPES))
+            if unknown:
+                raise ValueError(
+                    f"unknown scope(s) {', '.join(unknown)}; known: {', '.join(SCOPES)}"
+                )
+        return v
+
     @field_validator("scopes")
     @classmethod
-    def known_scopes(cls, v: list[str]) -> list[str]:
-        unknown = sorted(set(v) - set(SCOPES))
-        if unknown:
-            raise ValueError(f"unknown scope(s) {', '.join(unknown)}; known: {', '.join(SCOPES)}")
+    def each_once(cls, v: list[Scope]) -> list[Scope]:
         return sorted(set(v))
 
 

@@ -113,6 +113,7 @@ def me(session: Session, *, principal: Principal) -> dict[str, object]:
     ).all()
     return {
         "id": user.id,
+        "version": user.version,
         "name": user.name,
         "email": user.email,
         "is_platform_admin": user.is_platform_admin,

@@ -6,8 +6,8 @@ from api.db import SessionDep
 from api.http import MAX_ID, Id, IfMatch, Limit, Offset, Page, Search, check_if_match, set_etag
 from api.models import Role
 from api.people import service
-from api.people.schemas import GrantIn, UserCreate, UserRead, UserUpdate
-from api.permissions import Permission, require
+from api.people.schemas import AccountChange, AccountRead, GrantIn, UserCreate, UserRead
+from api.permissions import Permission, require, require_platform_admin
 from api.problems import responses
 from api.security import CurrentPrincipal
 
@@ -56,7 +56,12 @@ def create_user(
     session: SessionDep,
     response: Response,
 ) -> UserRead:
-    """Add a person with roles. If the email already has an account, the roles are added to it."""
+    """Make a new account with roles here.
+
+    An email that already has an account (here or anywhere) is refused with 409
+    `email-unavailable`, the same answer whatever the reason, which says nothing of the
+    account. To give a person of this partnership another role, use `…/users/{id}/roles`.
+    """
     require(principal, partnership_id, Permission.manage_people)
     user = service.create(session, principal=principal, partnership_id=partnership_id, data=body)
     set_etag(response, user.version)
@@ -79,30 +84,6 @@ def read_user(
     user = service.get_user(session, partnership_id=partnership_id, user_id=user_id)
     set_etag(response, user.version)
     return service.read(session, partnership_id=partnership_id, user=user)
-
-
-@router.patch(
-    "/partnerships/{partnership_id}/users/{user_id}",
-    response_model=UserRead,
-    responses=responses(400, 401, 403, 404, 412, 422, 428),
-)
-def update_user(
-    partnership_id: Id,
-    user_id: Id,
-    body: UserUpdate,
-    principal: CurrentPrincipal,
-    session: SessionDep,
-    response: Response,
-    if_match: IfMatch = None,
-) -> UserRead:
-    require(principal, partnership_id, Permission.manage_people)
-    user = service.get_user(session, partnership_id=partnership_id, user_id=user_id)
-    check_if_match(if_match, user.version)
-    updated = service.update(
-        session, principal=principal, partnership_id=partnership_id, user=user, data=body
-    )
-    set_etag(response, updated.version)
-    return updated
 
 
 @router.post(
@@ -139,3 +120,37 @@ def remove_role(
         session, principal=principal, partnership_id=partnership_id, membership_id=membership_id
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/users/{user_id}", response_model=AccountRead, responses=responses(401, 403, 404, 422))
+def read_account(
+    user_id: Id, principal: CurrentPrincipal, session: SessionDep, response: Response
+) -> AccountRead:
+    """Platform admins only: a person's account, with its ETag for a change."""
+    require_platform_admin(principal)
+    user = service.get_account(session, user_id=user_id)
+    set_etag(response, user.version)
+    return AccountRead.model_validate(user)
+
+
+@router.patch(
+    "/users/{user_id}",
+    response_model=AccountRead,
+    responses=responses(400, 401, 403, 404, 409, 412, 422, 428),
+)
+def change_account(
+    user_id: Id,
+    body: AccountChange,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> AccountRead:
+    """Platform admins only: change a person's name, email or password (recorded in each of
+    their partnerships). Partnerships change only roles; the person changes the rest (PATCH /me)."""
+    require_platform_admin(principal)
+    user = service.get_account(session, user_id=user_id)
+    check_if_match(if_match, user.version)
+    user = service.change_account(session, principal=principal, user=user, data=body)
+    set_etag(response, user.version)
+    return AccountRead.model_validate(user)

@@ -28,15 +28,41 @@ class UserCreate(BaseModel):
     email: EmailStr = Field(max_length=254)
     name: Name
     password: Password | None = Field(
-        default=None, description="Required for a new account; ignored when the email exists"
+        default=None,
+        description="The new account's first password, given by a person adding someone; "
+        "a service token never sends one (the account waits for its person to set their own)",
     )
     roles: list[GrantIn] = Field(min_length=1, max_length=10)
 
 
-class UserUpdate(BaseModel):
+class AccountChange(BaseModel):
+    """A change to a person's own account, as a platform admin makes it; omitted: unchanged."""
+
     model_config = ConfigDict(extra="forbid")
 
-    name: Name
+    name: Name | None = None
+    email: EmailStr | None = Field(default=None, max_length=254)
+    password: Password | None = None
+
+
+class OwnAccountChange(AccountChange):
+    """A change a person makes to their own account."""
+
+    current_password: str | None = Field(
+        default=None, max_length=200, description="Needed to change the email or the password"
+    )
+
+
+class AccountRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    email: str
+    name: str
+    is_active: bool
+    is_platform_admin: bool
+    version: int
+    created_at: datetime
 
 
 class RoleRead(BaseModel):

@@ -3,6 +3,7 @@
 from collections import defaultdict
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from api.agencies import service as agencies
@@ -10,11 +11,34 @@ from api.audit import service as audit
 from api.auth.service import normalise_email
 from api.db import bump_version
 from api.http import like
-from api.models import Agency, Membership, Role, User
-from api.people.schemas import GrantIn, RoleRead, UserCreate, UserRead, UserUpdate
+from api.models import Agency, ApiToken, Membership, Role, TokenKind, User
+from api.people.schemas import (
+    AccountChange,
+    GrantIn,
+    OwnAccountChange,
+    RoleRead,
+    UserCreate,
+    UserRead,
+)
 from api.permissions import require_may_grant
-from api.problems import Conflict, Invalid, NotFound
-from api.security import Principal, hash_password
+from api.problems import Conflict, Forbidden, Invalid, NotFound
+from api.security import NO_PASSWORD, Principal, hash_password, revoke, verify_password
+
+
+class EmailUnavailable(Conflict):
+    """The one answer for an email that cannot have a new account, whatever the reason.
+
+    It never says whether the email has an account, nor whose, nor where: a partnership
+    may not learn of, read or change a person it does not hold (ADR 3).
+    """
+
+    slug, title = "email-unavailable", "This email cannot be given a new account"
+    explanation = (
+        "Assure cannot make a new account for this email. A person who already uses Assure "
+        "is not added by email: give someone of this partnership another role from their "
+        "record (POST …/users/{user_id}/roles); someone from elsewhere will join by "
+        "invitation, which is not available yet."
+    )
 
 
 def _memberships(
@@ -99,6 +123,18 @@ def read(session: Session, *, partnership_id: int, user: User) -> UserRead:
     return _read(user, roles.get(user.id, []))
 
 
+def _check_grant(
+    session: Session, *, principal: Principal, partnership_id: int, grant: GrantIn, at: str
+) -> None:
+    """Refuse a role the principal may not give, or at an agency outside the partnership."""
+    require_may_grant(principal, partnership_id, grant.role)
+    if grant.agency_id is not None:
+        try:
+            agencies.get_pair(session, partnership_id=partnership_id, agency_id=grant.agency_id)
+        except NotFound:
+            raise Invalid({at: "is not an agency of this partnership"}) from None
+
+
 def _add_grant(
     session: Session,
     *,
@@ -109,12 +145,7 @@ def _add_grant(
     at: str = "agency_id",
 ) -> Membership:
     """Give `user` a role; `at` names the field the grant came from, for errors."""
-    require_may_grant(principal, partnership_id, grant.role)
-    if grant.agency_id is not None:
-        try:
-            agencies.get_pair(session, partnership_id=partnership_id, agency_id=grant.agency_id)
-        except NotFound:
-            raise Invalid({at: "is not an agency of this partnership"}) from None
+    _check_grant(session, principal=principal, partnership_id=partnership_id, grant=grant, at=at)
     existing = session.exec(
         select(Membership).where(
             Membership.user_id == user.id,
@@ -145,58 +176,61 @@ def _add_grant(
     return membership
 
 
+def _refuse_taken(session: Session, email: str) -> None:
+    if session.exec(select(User.id).where(User.email == email)).first() is not None:
+        raise EmailUnavailable(EmailUnavailable.explanation)
+
+
+def _save_account(session: Session, user: User) -> None:
+    """Write the account, refusing alike if another request took its email a moment ago."""
+    session.add(user)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise EmailUnavailable(EmailUnavailable.explanation) from None
+
+
 def create(
     session: Session, *, principal: Principal, partnership_id: int, data: UserCreate
 ) -> UserRead:
-    """Add a person with their roles; a person who already has an account keeps it."""
-    email = normalise_email(str(data.email))
-    user = session.exec(select(User).where(User.email == email)).first()
-    if user is None:
-        if data.password is None:
-            raise Invalid({"password": "A new account needs a password of 10 characters or more"})
-        user = User(email=email, name=data.name, password_hash=hash_password(data.password))
-        session.add(user)
-        session.flush()
-        audit.record(
-            session,
-            principal=principal,
-            action="user.create",
-            entity_type="user",
-            entity_id=user.id,
-            partnership_id=partnership_id,
-            after=audit.snapshot(user),
+    """Make a new account with its roles here; an email that has an account is refused.
+
+    Everything that does not depend on the email is checked first, so that the refusal of
+    an existing email is the only answer that differs, and it says nothing of the account.
+    """
+    if principal.is_service and data.password is not None:
+        raise Invalid({"password": "A service token never sets a password; people set their own"})
+    if not principal.is_service and data.password is None:
+        raise Invalid({"password": "A new account needs a password of 10 characters or more"})
+    grants = [(grant, f"roles.{i}.agency_id") for i, grant in enumerate(data.roles)]
+    for grant, at in grants:
+        _check_grant(
+            session, principal=principal, partnership_id=partnership_id, grant=grant, at=at
         )
-    for i, grant in enumerate(data.roles):
+    email = normalise_email(str(data.email))
+    _refuse_taken(session, email)
+    password_hash = hash_password(data.password) if data.password is not None else NO_PASSWORD
+    user = User(email=email, name=data.name, password_hash=password_hash)
+    _save_account(session, user)
+    audit.record(
+        session,
+        principal=principal,
+        action="user.create",
+        entity_type="user",
+        entity_id=user.id,
+        partnership_id=partnership_id,
+        after=audit.snapshot(user),
+    )
+    for grant, at in grants:
         _add_grant(
             session,
             principal=principal,
             partnership_id=partnership_id,
             user=user,
             grant=grant,
-            at=f"roles.{i}.agency_id",
+            at=at,
         )
-    return read(session, partnership_id=partnership_id, user=user)
-
-
-def update(
-    session: Session, *, principal: Principal, partnership_id: int, user: User, data: UserUpdate
-) -> UserRead:
-    if user.name == data.name:  # nothing to change: no new version, no event
-        return read(session, partnership_id=partnership_id, user=user)
-    before = audit.snapshot(user)
-    user.name = data.name
-    bump_version(session, user)
-    session.add(user)
-    audit.record(
-        session,
-        principal=principal,
-        action="user.update",
-        entity_type="user",
-        entity_id=user.id,
-        partnership_id=partnership_id,
-        before=before,
-        after=audit.snapshot(user),
-    )
     return read(session, partnership_id=partnership_id, user=user)
 
 
@@ -210,10 +244,15 @@ def add_role(
 def remove_role(
     session: Session, *, principal: Principal, partnership_id: int, membership_id: int
 ) -> None:
-    """Take a role away; a partnership always keeps at least one partnership admin."""
+    """Take a role away; a partnership always keeps at least one partnership admin.
+
+    A service token takes away only roles it could give, so it cannot unseat the admins
+    and approvers it could never appoint.
+    """
     membership = session.get(Membership, membership_id)
     if membership is None or membership.partnership_id != partnership_id:
         raise NotFound("No such role in this partnership.")
+    require_may_grant(principal, partnership_id, membership.role)  # take only what one may give
     if membership.role == Role.partnership_admin:
         admins = session.exec(
             select(func.count()).where(
@@ -233,3 +272,90 @@ def remove_role(
         before=audit.snapshot(membership),
     )
     session.delete(membership)
+
+
+# ---------------------------------------------------------------------------------------
+# A person's own account: name, email and password. No partnership owns these; only the
+# person (PATCH /me) or a platform admin changes them.
+
+
+def get_account(session: Session, *, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such account.")
+    return user
+
+
+def change_own_account(session: Session, *, principal: Principal, data: OwnAccountChange) -> User:
+    """A person changes their own account; a new email or password needs the current one.
+
+    Asking for the password again means that a token alone (a borrowed laptop, a leaked
+    cookie) cannot take the account over. The person's other sign-ins end with a new password.
+    """
+    if principal.user_id is None:
+        raise Forbidden("A service token has no account of its own to change.")
+    user = get_account(session, user_id=principal.user_id)
+    if (data.email is not None or data.password is not None) and not verify_password(
+        user.password_hash, data.current_password or ""
+    ):
+        raise Invalid({"current_password": "is not your current password"})
+    return _change(session, principal=principal, user=user, data=data)
+
+
+def change_account(
+    session: Session, *, principal: Principal, user: User, data: AccountChange
+) -> User:
+    """A platform admin changes someone's account (a new password ends their sign-ins)."""
+    return _change(session, principal=principal, user=user, data=data)
+
+
+def _change(session: Session, *, principal: Principal, user: User, data: AccountChange) -> User:
+    """Apply the change, then record it in every partnership that shows this person."""
+    email = normalise_email(str(data.email)) if data.email is not None else user.email
+    name = data.name if data.name is not None else user.name
+    if (email, name) == (user.email, user.name) and data.password is None:
+        return user  # nothing to change: no new version, no event
+    if email != user.email:
+        _refuse_taken(session, email)
+    before = audit.snapshot(user)
+    user.email, user.name = email, name
+    if data.password is not None:
+        user.password_hash = hash_password(data.password)
+        assert user.id is not None
+        _end_sign_ins(session, user_id=user.id, keep=principal.token_id)
+    bump_version(session, user)
+    _save_account(session, user)
+    after = audit.snapshot(user) or {}
+    if data.password is not None:
+        after["password_changed"] = True  # never the hash; only that it changed
+    held = session.exec(
+        select(Membership.partnership_id).where(Membership.user_id == user.id).distinct()
+    ).all()
+    partnerships: list[int | None] = [*sorted(held)] or [None]  # none: installation-wide
+    for partnership_id in partnerships:
+        audit.record(
+            session,
+            principal=principal,
+            action="user.update",
+            entity_type="user",
+            entity_id=user.id,
+            partnership_id=partnership_id,
+            before=before,
+            after=after,
+        )
+    return user
+
+
+def _end_sign_ins(session: Session, *, user_id: int, keep: int | None) -> None:
+    """Revoke the person's sign-ins but the one making the change (if it is theirs)."""
+    tokens = session.exec(
+        select(ApiToken).where(
+            ApiToken.user_id == user_id,
+            ApiToken.kind == TokenKind.session,
+            col(ApiToken.revoked_at).is_(None),
+        )
+    ).all()
+    for token in tokens:
+        if token.id != keep:
+            assert token.id is not None
+            revoke(session, token.id)

@@ -80,11 +80,9 @@ def do(client, auth, york, agency_id, user_id, membership_id):
                 "password": "long enough password", "roles": [{"role": "executive"}],
             })  # fmt: skip
             return r, r.json()["id"]
-        if action == "user.update":
-            u = user_id("panel")
-            return client.patch(
-                f"{p}/users/{u}", headers=etag(f"/users/{u}"), json={"name": "Pat P"}
-            ), u
+        if action == "user.update":  # people change their own accounts
+            me = {**admin, "If-Match": client.get(f"{API}/me", headers=admin).headers["ETag"]}
+            return client.patch(f"{API}/me", headers=me, json={"name": "Bev B"}), user_id("admin")
         if action == "membership.create":
             r = client.post(
                 f"{p}/users/{user_id('panel')}/roles", headers=admin, json={"role": "executive"}
@@ -152,7 +150,7 @@ WRITES = {
     "agency.create": ("agency", "name", NO_RECORD, "York Mind"),
     "agency.update": ("agency", "name", HOUSING, "Housing"),
     "user.create": ("user", "email", NO_RECORD, "audit@york.example"),
-    "user.update": ("user", "name", "Pat Panel", "Pat P"),
+    "user.update": ("user", "name", "Bev Business-Unit", "Bev B"),
     "membership.create": ("membership", "role", NO_RECORD, "executive"),
     "membership.delete": ("membership", "role", "executive", NO_RECORD),
     "framework.import": ("framework_version", "key", NO_RECORD, "audited"),

@@ -174,8 +174,10 @@ def test_me_for_an_agency_editor(client, auth, york, agency_id, user_id):
     body = r.json()
     [membership] = body["memberships"]
     assert membership.pop("id") > 0
+    assert r.headers["ETag"] == f'"{body["version"]}"'
     assert body == {
         "id": user_id("editor"),
+        "version": body["version"],
         "name": "Ed Editor",
         "email": PEOPLE["editor"],
         "is_platform_admin": False,
@@ -204,7 +206,10 @@ def test_me_for_an_agency_editor(client, auth, york, agency_id, user_id):
 @pytest.mark.parametrize(
     ("who", "actions"),
     [
-        ("admin", sorted(a.value for a in Permission if a != Permission.answer_returns)),
+        (
+            "admin",
+            sorted(a.value for a in Permission if a not in {Permission.answer_returns, "sign_off"}),
+        ),
         ("scrutineer", ["read", "read_audit", "read_drafts", "read_people", "read_returns"]),
         ("panel", ["read"]),
         ("executive", ["read"]),
@@ -344,32 +349,135 @@ def test_service_tokens_are_listed_newest_first_per_partnership(
     assert second_page["total"] == page["total"]
 
 
-def test_a_service_token_may_not_make_partnership_admins(client, db, service_token, york):
-    headers, _ = service_token(["people:write", "read"])
-    before = count(db, Membership)
-    r = client.post(
+def _add(client, headers, york, role: dict, **changes):
+    return client.post(
         f"{API}/partnerships/{york.id}/users",
         headers=headers,
-        json={
-            "email": "minted@york.example",
-            "name": "Minted Admin",
-            "password": "a-long-password",
-            "roles": [{"role": "partnership_admin"}],
-        },
+        json={"email": "minted@york.example", "name": "Minted", "roles": [role], **changes},
     )
+
+
+@pytest.mark.parametrize(
+    "role",
+    [
+        {"role": "partnership_admin"},
+        {"role": "scrutineer"},
+        {"role": "agency_approver", "agency_id": "HOUSING"},
+        {"role": "agency_editor", "agency_id": "HOUSING"},
+    ],
+    ids=lambda r: r["role"],
+)
+def test_a_people_token_cannot_mint_people_with_more_power_than_itself(
+    client, db, service_token, york, agency_id, role
+):
+    """The issue's probe: people:write alone made a scrutineer and an approver."""
+    headers, _ = service_token(["people:write"])
+    if "agency_id" in role:
+        role = {**role, "agency_id": agency_id(HOUSING)}
+    counts = (count(db, User), count(db, Membership), count(db, AuditEvent))
+    body = assert_problem(_add(client, headers, york, role), 403)
+    assert "could act as itself" in body["detail"]
+    assert (count(db, User), count(db, Membership), count(db, AuditEvent)) == counts
+    # Nor given to someone already here.
+    panel = db.exec(select(User.id).where(User.email == PEOPLE["panel"])).one()
+    r = client.post(f"{API}/partnerships/{york.id}/users/{panel}/roles", headers=headers, json=role)
     assert_problem(r, 403)
-    assert count(db, Membership) == before
-    r = client.post(
-        f"{API}/partnerships/{york.id}/users",
-        headers=headers,
-        json={
-            "email": "exec@york.example",
-            "name": "New Executive",
-            "password": "a-long-password",
-            "roles": [{"role": "executive"}],
-        },
-    )
+    assert count(db, Membership) == counts[1]
+
+
+def test_a_token_never_sets_a_password_and_its_people_cannot_sign_in_yet(
+    client, db, service_token, york, agency_id
+):
+    headers, _ = service_token(["people:write", "returns:write"])
+    role = {"role": "agency_editor", "agency_id": agency_id(HOUSING)}
+    r = _add(client, headers, york, role, password="chosen by the token")
+    assert_problem(r, 422, field="password")
+    assert count(db, User, User.email == "minted@york.example") == 0
+    r = _add(client, headers, york, role)  # a role within its own scopes, no password
     assert r.status_code == 201, r.text
+    for password in ("chosen by the token", "!", ""):
+        assert_problem(sign_in(client, "minted@york.example", password or "x"), 401)
+
+
+def test_a_token_takes_away_only_roles_it_could_give(client, db, auth, service_token, york):
+    headers, _ = service_token(["people:write"])
+    approver = db.exec(
+        select(Membership.id)
+        .join(User, col(User.id) == Membership.user_id)
+        .where(User.email == PEOPLE["approver"])
+    ).one()
+    r = client.delete(f"{API}/partnerships/{york.id}/roles/{approver}", headers=headers)
+    assert_problem(r, 403)
+    assert count(db, Membership, Membership.id == approver) == 1
+
+
+@pytest.mark.parametrize("scopes", [["returns:write"], ["returns:read", "returns:write"]])
+def test_returns_write_reads_and_answers_the_return(client, service_token, york, housing, scopes):
+    """The issue's probe: these got 403 on GET and PUT until `read` was added."""
+    headers, _ = service_token(scopes)
+    p = f"{API}/partnerships/{york.id}"
+    ret = client.get(f"{p}/returns/{housing['id']}", headers=headers)
+    assert ret.status_code == 200, ret.text
+    ref = ret.json()["framework_version"]
+    version = client.get(
+        f"{p}/frameworks/{ref['framework_id']}/versions/{ref['number']}", headers=headers
+    )
+    assert version.status_code == 200, version.text
+    r = client.put(
+        f"{p}/returns/{housing['id']}/responses/{housing['requirements'][0]}",
+        headers={**headers, "If-Match": '"0"'},
+        json={"rating": "met", "evidence": "From our system"},
+    )
+    assert r.status_code == 200, r.text
+    me = client.get(f"{API}/me", headers=headers).json()
+    assert "answer_returns" in me["partnerships"][0]["actions"]
+
+
+def test_a_refused_token_is_told_the_scope_it_lacks(client, auth, service_token, york, housing):
+    headers, _ = service_token(["read"])
+    p = f"{API}/partnerships/{york.id}"
+    housing["programme_id"] = client.get(
+        f"{p}/returns/{housing['id']}", headers=auth("admin")
+    ).json()["programme_id"]
+    for method, path, scope in [
+        ("GET", "/users", "people:read"),
+        ("GET", "/audit-events", "audit:read"),
+        ("POST", "/agencies", "agencies:write"),
+        ("GET", f"/programmes/{housing['programme_id']}/compliance", "returns:read"),
+    ]:
+        r = client.request(method, p + path, headers=headers, json={"name": "x", "sector": "other"})
+        body = assert_problem(r, 403)
+        assert scope in body["detail"] and "role" not in body["detail"], body
+        challenge = f'Bearer error="insufficient_scope", scope="{scope}"'
+        assert r.headers["WWW-Authenticate"] == challenge
+    r = client.get(f"{p}/service-tokens", headers=service_token(SCOPES)[0])
+    assert "No service token may" in assert_problem(r, 403)["detail"]
+    answering, _ = service_token(["returns:write"])
+    r = client.post(
+        f"{p}/returns/{housing['id']}/submit",
+        headers=answering,
+        json={"name": "A", "role": "B", "declaration": True},
+    )
+    assert "No service token may" in assert_problem(r, 403)["detail"]
+
+
+def test_the_openapi_lists_and_describes_every_scope(api_app):
+    spec = api_app.openapi()
+    create = spec["components"]["schemas"]["ServiceTokenCreate"]["properties"]["scopes"]
+    ref = create["items"]["$ref"].rsplit("/", 1)[-1]
+    assert sorted(spec["components"]["schemas"][ref]["enum"]) == list(SCOPES)
+    [scheme] = spec["components"]["securitySchemes"].values()
+    for scope in SCOPES:
+        assert f"| `{scope}` |" in scheme["description"]
+
+
+def test_the_docs_show_the_same_scopes():
+    from pathlib import Path
+
+    from api.permissions import scopes_markdown
+
+    docs = Path(__file__).parents[2] / "docs" / "scopes.md"
+    assert scopes_markdown() in docs.read_text()
 
 
 def test_an_expired_service_token_is_refused(client, db, service_token, york):

@@ -173,64 +173,61 @@ def test_a_new_account_needs_a_password(client, db, auth, york):
     assert count(db, User) == before
 
 
-def test_adding_an_existing_email_attaches_the_roles(client, db, auth, york, user_id):
-    before = count(db, User)
+def _refused(response) -> dict:
+    """The email-unavailable problem, with nothing of any account in it."""
+    body = assert_problem(response, 409)
+    assert body["type"] == "urn:assure:problem:email-unavailable"
+    assert set(body) == {"type", "title", "status", "detail", "instance"}
+    return body
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["  EDITOR@york.example", PEOPLE["north_admin"], PEOPLE["platform"], PEOPLE["admin"]],
+    ids=["a member here", "a person elsewhere", "a platform admin", "oneself"],
+)
+def test_an_email_with_an_account_is_refused_alike_and_nothing_changes(
+    client, db, auth, york, email
+):
+    """Whoever has the account, and wherever, the answer is one and the same, and says
+    nothing of them: no name, id or date; their account, password and roles are untouched."""
+    counts = (count(db, User), count(db, Membership), count(db, AuditEvent))
+    accounts = [(u.id, u.email, u.name, u.version, u.password_hash) for u in db.exec(select(User))]
     r = client.post(
         url(york.id),
         headers=auth("admin"),
-        json=new_person(email="  EDITOR@york.example", name="Someone Else", password=None,
-                        roles=[{"role": "panel_member"}]),
+        json=new_person(email=email, name="Someone Else", password="a different password",
+                        roles=[{"role": "scrutineer"}]),
     )  # fmt: skip
-    assert r.status_code == 201, r.text
-    body = r.json()
-    assert body["id"] == user_id("editor") and body["name"] == "Ed Editor"  # unchanged
-    assert sorted(x["role"] for x in body["roles"]) == ["agency_editor", "panel_member"]
-    assert count(db, User) == before
-
-
-def test_an_existing_person_keeps_their_password(client, auth, york):
-    r = client.post(
-        url(york.id),
-        headers=auth("admin"),
-        json=new_person(email=PEOPLE["panel"], password="a different password",
-                        roles=[{"role": "executive"}]),
-    )  # fmt: skip
-    assert r.status_code == 201, r.text
+    body = _refused(r)
+    assert "Someone Else" not in r.text and email.strip().lower() not in r.text.lower()
+    for name in YORK_NAMES + ["Nia North", "Pip Platform"]:
+        assert name not in r.text
+    assert (count(db, User), count(db, Membership), count(db, AuditEvent)) == counts
+    db.expire_all()
+    after = [(u.id, u.email, u.name, u.version, u.password_hash) for u in db.exec(select(User))]
+    assert after == accounts
+    # The same words for every reason.
+    other = client.post(url(york.id), headers=auth("admin"), json=new_person(email=PEOPLE["panel"]))
+    assert _refused(other) == body
     token = f"{API}/auth/token"
-    assert client.post(token, data={"username": PEOPLE["panel"], "password": PASSWORD}).is_success
-    bad = client.post(token, data={"username": PEOPLE["panel"], "password": "a different password"})
-    assert bad.status_code == 401
+    assert client.post(token, data={"username": email.strip(), "password": PASSWORD}).is_success
 
 
-def test_a_person_of_another_partnership_can_be_given_roles(client, auth, york, north, user_id):
+def test_a_person_of_another_partnership_is_neither_added_nor_shown(
+    client, db, auth, york, north, user_id
+):
     r = client.post(
         url(york.id),
         headers=auth("admin"),
         json=new_person(email=PEOPLE["north_admin"], roles=[{"role": "scrutineer"}]),
     )
-    assert r.status_code == 201, r.text
-    assert r.json()["id"] == user_id("north_admin")
+    _refused(r)
     me = client.get(f"{API}/me", headers=auth("north_admin")).json()
-    assert sorted(p["id"] for p in me["partnerships"]) == sorted([york.id, north.id])
-    # In York, only York's roles are shown.
-    assert [x["role"] for x in r.json()["roles"]] == ["scrutineer"]
-
-
-def test_a_role_held_already_is_a_conflict_and_nothing_is_written(
-    client, db, auth, york, agency_id
-):
-    admin = auth("admin")
-    counts = (count(db, User), count(db, Membership), count(db, AuditEvent))
-    r = client.post(
-        url(york.id),
-        headers=admin,
-        json=new_person(email=PEOPLE["editor"], password=None,
-                        roles=[{"role": "executive"},
-                               {"role": "agency_editor", "agency_id": agency_id(HOUSING)}]),
-    )  # fmt: skip
-    assert_problem(r, 409)
-    # The executive role, added before the conflict was found, was rolled back with it.
-    assert (count(db, User), count(db, Membership), count(db, AuditEvent)) == counts
+    assert [p["id"] for p in me["partnerships"]] == [north.id]
+    assert_problem(client.get(url(york.id, user_id("north_admin")), headers=auth("admin")), 404)
+    listed = client.get(url(york.id), headers=auth("admin"), params={"q": "northyorkshire"})
+    assert names(listed) == []
 
 
 def test_the_same_role_twice_for_a_new_person_creates_nobody(client, db, auth, york):
@@ -269,33 +266,143 @@ def _read(client, headers, pid, user):
     return r.json(), r.headers["ETag"]
 
 
-def test_rename_needs_the_current_etag(client, db, auth, york, user_id):
-    admin, panel = auth("admin"), user_id("panel")
-    before, etag = _read(client, admin, york.id, panel)
-    assert_problem(client.patch(url(york.id, panel), headers=admin, json={"name": "P"}), 428)
-    stale = {**admin, "If-Match": '"99"'}
-    assert_problem(client.patch(url(york.id, panel), headers=stale, json={"name": "P"}), 412)
-    assert _read(client, admin, york.id, panel) == (before, etag)
-    r = client.patch(
-        url(york.id, panel), headers={**admin, "If-Match": etag}, json={"name": "Pat Panel-Member"}
-    )
+ME = f"{API}/me"
+
+
+def _me(client, headers):
+    r = client.get(ME, headers=headers)
+    assert r.status_code == 200, r.text
+    return r.json(), r.headers["ETag"]
+
+
+def test_a_person_renames_themselves_with_the_current_etag(client, db, auth, user_id):
+    panel = auth("panel")
+    before, etag = _me(client, panel)
+    assert etag == f'"{before["version"]}"'
+    assert_problem(client.patch(ME, headers=panel, json={"name": "P"}), 428)
+    stale = {**panel, "If-Match": '"99"'}
+    assert_problem(client.patch(ME, headers=stale, json={"name": "P"}), 412)
+    assert _me(client, panel) == (before, etag)
+    r = client.patch(ME, headers={**panel, "If-Match": etag}, json={"name": "Pat Panel-Member"})
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["name"] == "Pat Panel-Member" and body["version"] == before["version"] + 1
     assert r.headers["ETag"] == f'"{body["version"]}"'
-    assert db.exec(select(User.name).where(User.id == panel)).one() == "Pat Panel-Member"
+    assert db.exec(select(User.name).where(User.id == user_id("panel"))).one() == body["name"]
+
+
+def test_a_partnership_no_longer_renames_its_people(api_app):
+    """Only roles belong to a partnership: no route of it changes a person's account."""
+    paths = api_app.openapi()["paths"]
+    assert "patch" not in paths[f"{API}/partnerships/{{partnership_id}}/users/{{user_id}}"]
+
+
+def test_each_partnership_of_the_person_records_their_change(
+    client, db, auth, york, north, user_id
+):
+    nia = user_id("north_admin")
+    db.add(Membership(user_id=nia, partnership_id=york.id, role=Role.executive))
+    db.commit()
+    headers = auth("north_admin")
+    _, etag = _me(client, headers)
+    r = client.patch(ME, headers={**headers, "If-Match": etag}, json={"name": "Nia Northern"})
+    assert r.status_code == 200, r.text
+    events = db.exec(
+        select(AuditEvent).where(AuditEvent.action == "user.update", AuditEvent.entity_id == nia)
+    ).all()
+    assert sorted(e.partnership_id for e in events) == sorted([york.id, north.id])
+    assert {(e.before["name"], e.after["name"]) for e in events} == {("Nia North", "Nia Northern")}
+    york_log = client.get(f"{API}/partnerships/{york.id}/audit-events", headers=auth("admin"))
+    assert "Nia Northern" in york_log.text
 
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({}, "name"), ({"name": ""}, "name"), ({"name": "x", "email": "x@y.example"}, "email")],
+    [
+        ({"name": ""}, "name"),
+        ({"email": "x@y.example"}, "current_password"),
+        ({"password": "another long password"}, "current_password"),
+        ({"password": "another long password", "current_password": "wrong"}, "current_password"),
+        ({"password": "short", "current_password": PASSWORD}, "password"),
+        ({"email": "not-an-email", "current_password": PASSWORD}, "email"),
+        ({"is_platform_admin": True}, "is_platform_admin"),
+    ],
 )
-def test_rename_input_is_checked(client, auth, york, user_id, body, field):
-    admin, panel = auth("admin"), user_id("panel")
-    before, etag = _read(client, admin, york.id, panel)
-    r = client.patch(url(york.id, panel), headers={**admin, "If-Match": etag}, json=body)
+def test_own_changes_are_checked(client, db, auth, body, field):
+    panel = auth("panel")
+    before, etag = _me(client, panel)
+    events = count(db, AuditEvent)
+    r = client.patch(ME, headers={**panel, "If-Match": etag}, json=body)
     assert_problem(r, 422, field=field)
-    assert _read(client, admin, york.id, panel) == (before, etag)
+    assert _me(client, panel) == (before, etag)
+    assert count(db, AuditEvent) == events
+
+
+def test_a_new_password_signs_in_and_ends_the_other_sign_ins(client, db, auth):
+    email, new = PEOPLE["panel"], "a brand new password"
+    token = f"{API}/auth/token"
+    other = client.post(token, data={"username": email, "password": PASSWORD}).json()
+    panel = auth("panel")
+    _, etag = _me(client, panel)
+    r = client.patch(
+        ME,
+        headers={**panel, "If-Match": etag},
+        json={"password": new, "current_password": PASSWORD},
+    )
+    assert r.status_code == 200, r.text
+    assert client.get(ME, headers=panel).status_code == 200  # this sign-in goes on
+    stale = {"Authorization": f"Bearer {other['access_token']}"}
+    assert_problem(client.get(ME, headers=stale), 401)
+    assert client.post(token, data={"username": email, "password": new}).is_success
+    assert_problem(client.post(token, data={"username": email, "password": PASSWORD}), 401)
+    [event] = db.exec(select(AuditEvent).where(AuditEvent.action == "user.update")).all()
+    assert event.after["password_changed"] is True
+    assert "password_hash" not in event.after and new not in str(event.after)
+
+
+def test_a_new_email_needs_to_be_free_and_is_refused_alike(client, db, auth):
+    panel = auth("panel")
+    _, etag = _me(client, panel)
+    taken = client.patch(
+        ME,
+        headers={**panel, "If-Match": etag},
+        json={"email": PEOPLE["north_admin"], "current_password": PASSWORD},
+    )
+    _refused(taken)
+    r = client.patch(
+        ME,
+        headers={**panel, "If-Match": etag},
+        json={"email": "Pat@York.Example", "current_password": PASSWORD},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["email"] == "pat@york.example"
+
+
+def test_a_service_token_has_no_account_to_change(client, service_token):
+    headers, _ = service_token()
+    r = client.patch(ME, headers={**headers, "If-Match": '"1"'}, json={"name": "Me"})
+    assert_problem(r, 403)
+
+
+def test_a_platform_admin_changes_an_account(client, db, auth, york, user_id):
+    platform, panel = auth("platform"), user_id("panel")
+    read = client.get(f"{API}/users/{panel}", headers=platform)
+    assert read.status_code == 200, read.text
+    assert read.json()["name"] == "Pat Panel" and "password" not in read.text
+    r = client.patch(
+        f"{API}/users/{panel}",
+        headers={**platform, "If-Match": read.headers["ETag"]},
+        json={"name": "Pat Panel", "password": "reset by the platform"},
+    )
+    assert r.status_code == 200, r.text
+    token = f"{API}/auth/token"
+    assert client.post(
+        token, data={"username": PEOPLE["panel"], "password": "reset by the platform"}
+    ).is_success
+    [event] = db.exec(select(AuditEvent).where(AuditEvent.action == "user.update")).all()
+    assert event.partnership_id == york.id and event.actor_user_id == user_id("platform")
+    for who in ("admin", "north_admin", "panel"):
+        assert_problem(client.get(f"{API}/users/{panel}", headers=auth(who)), 403)
 
 
 def test_add_and_remove_a_role(client, db, auth, york, user_id):

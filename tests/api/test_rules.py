@@ -9,13 +9,21 @@ from api.models import ProgrammeStatus, Role
 from api.permissions import (
     PERMISSION_SCOPES,
     ROLE_PERMISSIONS,
+    SCOPE_PERMISSIONS,
     SCOPES,
     Permission,
     ProgrammeView,
+    Scope,
     can,
     is_member,
+    may_answer,
+    may_grant,
+    may_sign_off,
     programme_view,
     require,
+    require_may_answer,
+    require_may_grant,
+    require_may_sign_off,
     require_platform_admin,
 )
 from api.problems import Conflict, Forbidden, NotFound
@@ -132,7 +140,8 @@ def service(*scopes: str, partnership: int = YORK) -> Principal:
 A = Permission
 # The table of what each role may do, written out rather than derived.
 MAY = {
-    Role.partnership_admin: set(Permission) - {A.answer_returns},  # it reviews, never answers
+    # It reviews, never answers nor signs off.
+    Role.partnership_admin: set(Permission) - {A.answer_returns, A.sign_off},
     Role.scrutineer: {A.read, A.read_drafts, A.read_people, A.read_audit, A.read_returns},
     Role.panel_member: {A.read},
     Role.executive: {A.read},
@@ -186,33 +195,141 @@ def test_the_platform_admin_has_no_partnership_powers():
         require_platform_admin(service(*SCOPES))
 
 
-SCOPE_OF = {
-    A.read: "read",
-    A.read_drafts: "read",
-    A.read_people: "people:read",
-    A.read_audit: "audit:read",
-    A.read_returns: "returns:read",
-    A.manage_partnership: "partnership:write",
-    A.manage_agencies: "agencies:write",
-    A.manage_people: "people:write",
-    A.manage_frameworks: "frameworks:write",
-    A.manage_programmes: "programmes:write",
-    A.answer_returns: "returns:write",
-    A.review_returns: "returns:review",
+READ = {A.read, A.read_drafts}
+# What each scope allows, written out: a write scope carries the reads its writes need.
+SCOPE_ALLOWS = {
+    "read": READ,
+    "people:read": {A.read_people},
+    "people:write": READ | {A.read_people, A.manage_people},
+    "audit:read": {A.read_audit},
+    "returns:read": READ | {A.read_returns},
+    "returns:write": READ | {A.answer_returns},
+    "returns:review": READ | {A.read_returns, A.review_returns},
+    "partnership:write": READ | {A.manage_partnership},
+    "agencies:write": READ | {A.manage_agencies},
+    "frameworks:write": READ | {A.manage_frameworks},
+    "programmes:write": READ | {A.manage_programmes},
 }
 
 
 def test_the_scopes():
-    assert tuple(sorted(set(SCOPE_OF.values()))) == SCOPES
-    assert {a: s for a, s in PERMISSION_SCOPES.items() if s} == SCOPE_OF
-    assert PERMISSION_SCOPES[A.manage_service_tokens] is None
+    assert tuple(sorted(SCOPE_ALLOWS)) == SCOPES
+    assert {str(s): set(p) for s, p in SCOPE_PERMISSIONS.items()} == SCOPE_ALLOWS
+    # A refused token is told the scope that grants what it lacked.
+    for action, scope in PERMISSION_SCOPES.items():
+        assert scope is None or action in SCOPE_PERMISSIONS[scope]
+    never = {a for a in Permission if not any(a in allowed for allowed in SCOPE_ALLOWS.values())}
+    assert never == {A.manage_service_tokens, A.sign_off}
+    assert {a for a, s in PERMISSION_SCOPES.items() if s is None} == never
 
 
 @pytest.mark.parametrize(("action", "scope"), list(product(Permission, SCOPES)))
 def test_a_service_token_may_do_what_its_scope_allows(action, scope):
     token = service(scope)
-    assert can(token, YORK, action) is (SCOPE_OF.get(action) == scope)
+    assert can(token, YORK, action) is (action in SCOPE_ALLOWS[scope])
     assert not can(token, NORTH, action)
+    if action not in SCOPE_ALLOWS[scope]:
+        with pytest.raises(Forbidden) as refused:
+            require(token, YORK, action)
+        named = PERMISSION_SCOPES[action]
+        if named is None:
+            assert "No service token may" in str(refused.value)
+        else:
+            assert named in str(refused.value)
+            assert refused.value.headers["WWW-Authenticate"] == (
+                f'Bearer error="insufficient_scope", scope="{named}"'
+            )
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_a_write_scope_reads_what_it_writes(scope):
+    """returns:write alone reads and answers any agency's return; nothing signs off."""
+    token = service(scope)
+    assert may_answer(token, YORK, HOUSING) is (scope == "returns:write")
+    assert not may_sign_off(token, YORK, HOUSING)
+    with pytest.raises(Forbidden, match="No service token may"):
+        require_may_sign_off(token, YORK, HOUSING)
+    if scope != "returns:write":
+        with pytest.raises(Forbidden, match="returns:write"):
+            require_may_answer(token, YORK, HOUSING)
+
+
+def test_agency_staff_answer_only_their_own_agency_and_only_approvers_sign_off():
+    editor = person((Role.agency_editor, HOUSING))
+    approver = person((Role.agency_approver, HOUSING))
+    admin = person((Role.partnership_admin, None))
+    assert may_answer(editor, YORK, HOUSING) and not may_answer(editor, YORK, CAFCASS)
+    assert may_answer(approver, YORK, HOUSING) and not may_answer(admin, YORK, HOUSING)
+    assert may_sign_off(approver, YORK, HOUSING) and not may_sign_off(approver, YORK, CAFCASS)
+    assert not may_sign_off(editor, YORK, HOUSING) and not may_sign_off(admin, YORK, HOUSING)
+    with pytest.raises(Forbidden, match="approver"):
+        require_may_sign_off(editor, YORK, HOUSING)
+
+
+# What each role lets its holder do, in the scopes a token needs to give it; None: what no
+# token may do at all (so a token never gives that role).
+ROLE_NEEDS = {
+    Role.partnership_admin: None,  # issues service tokens
+    Role.scrutineer: {"read", "people:read", "audit:read", "returns:read"},
+    Role.panel_member: {"read"},
+    Role.executive: {"read"},
+    Role.agency_editor: {"read", "returns:write"},
+    Role.agency_approver: None,  # signs off: a person's act
+}
+SCOPE_SETS = [frozenset(), *[frozenset({s}) for s in SCOPES], frozenset(SCOPES)] + [
+    frozenset({"people:write", *needs}) for needs in ROLE_NEEDS.values() if needs
+]
+
+
+def _covers(scopes: frozenset[str], needs: set[str]) -> bool:
+    """Whether scopes give every permission of the scopes needed (read may come with a write)."""
+    have = set().union(*(SCOPE_ALLOWS[s] for s in scopes))
+    return set().union(*(SCOPE_ALLOWS[s] for s in needs)) <= have
+
+
+@pytest.mark.parametrize(
+    ("role", "scopes"), list(product(Role, SCOPE_SETS)), ids=lambda x: ",".join(sorted(x)) or "-"
+)
+def test_a_service_token_gives_only_roles_it_could_act_as(role, scopes):
+    token = service(*scopes)
+    needs = ROLE_NEEDS[role]
+    allowed = "people:write" in scopes and needs is not None and _covers(scopes, needs)
+    assert may_grant(token, YORK, role) is allowed
+    if allowed:
+        require_may_grant(token, YORK, role)
+    else:
+        with pytest.raises(Forbidden):
+            require_may_grant(token, YORK, role)
+    assert not may_grant(token, NORTH, role)
+
+
+@pytest.mark.parametrize("role", Role)
+def test_whoever_manages_people_gives_any_role_and_nobody_else_does(role):
+    assert may_grant(person((Role.partnership_admin, None)), YORK, role)
+    for other in Role:
+        if other != Role.partnership_admin:
+            agency = HOUSING if other.is_agency_role else None
+            assert not may_grant(person((other, agency)), YORK, role)
+
+
+def test_a_refused_grant_names_what_the_token_lacks():
+    token = service("people:write")
+    with pytest.raises(Forbidden) as refused:
+        require_may_grant(token, YORK, Role.scrutineer)
+    assert "audit:read" in str(refused.value) and "returns:read" in str(refused.value)
+    with pytest.raises(Forbidden, match="sign_off, which no service token may do"):
+        require_may_grant(service(*SCOPES), YORK, Role.agency_approver)
+    with pytest.raises(Forbidden, match="manage_service_tokens"):
+        require_may_grant(service(*SCOPES), YORK, Role.partnership_admin)
+
+
+def test_each_scope_is_documented():
+    from api.permissions import SCOPE_DOCS, scopes_markdown
+
+    assert set(SCOPE_DOCS) == set(Scope)
+    table = scopes_markdown()
+    for scope in Scope:
+        assert f"| `{scope}` | {SCOPE_DOCS[scope]}" in table
 
 
 def test_a_service_token_never_manages_service_tokens():

@@ -26,7 +26,7 @@ def _mine(principal: Principal, partnership_id: int, action: ActionRead) -> Acti
 @router.get(
     "/partnerships/{partnership_id}/actions",
     response_model=Page[ActionRead],
-    responses=responses(401, 404, 422),
+    responses=responses(401, 403, 404, 422),
 )
 def list_actions(
     partnership_id: Id,
@@ -100,7 +100,7 @@ def create_action(
 @router.get(
     "/partnerships/{partnership_id}/actions/{action_id}",
     response_model=ActionRead,
-    responses=responses(401, 404, 422),
+    responses=responses(401, 403, 404, 422),
 )
 def read_action(
     partnership_id: Id,

@@ -15,7 +15,7 @@ router = APIRouter(tags=["agencies"])
 @router.get(
     "/partnerships/{partnership_id}/agencies",
     response_model=Page[AgencyRead],
-    responses=responses(401, 404, 422),
+    responses=responses(401, 403, 404, 422),
 )
 def list_agencies(
     partnership_id: Id,
@@ -63,7 +63,7 @@ def create_agency(
 @router.get(
     "/partnerships/{partnership_id}/agencies/{agency_id}",
     response_model=AgencyRead,
-    responses=responses(401, 404, 422),
+    responses=responses(401, 403, 404, 422),
 )
 def read_agency(
     partnership_id: Id,

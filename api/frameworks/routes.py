@@ -47,7 +47,7 @@ async def framework_document(
 @router.get(
     "/partnerships/{partnership_id}/frameworks",
     response_model=Page[FrameworkSummary],
-    responses=responses(401, 404, 422),
+    responses=responses(401, 403, 404, 422),
 )
 def list_frameworks(
     partnership_id: Id,
@@ -108,7 +108,7 @@ def import_framework(
 @router.get(
     "/partnerships/{partnership_id}/frameworks/{framework_id}",
     response_model=FrameworkRead,
-    responses=responses(401, 404, 422),
+    responses=responses(401, 403, 404, 422),
 )
 def read_framework(
     partnership_id: Id, framework_id: Id, principal: CurrentPrincipal, session: SessionDep
@@ -123,7 +123,7 @@ def read_framework(
 @router.get(
     "/partnerships/{partnership_id}/frameworks/{framework_id}/versions/{number}",
     response_model=VersionRead,
-    responses=responses(401, 404, 422),
+    responses=responses(401, 403, 404, 422),
 )
 def read_framework_version(
     partnership_id: Id,

@@ -40,7 +40,7 @@ def create_partnership(
 @router.get(
     "/partnerships/{partnership_id}",
     response_model=PartnershipRead,
-    responses=responses(401, 404, 422),
+    responses=responses(401, 403, 404, 422),
 )
 def read_partnership(
     partnership_id: Id, principal: CurrentPrincipal, session: SessionDep, response: Response

@@ -29,7 +29,7 @@ def _reply(session: Session, response: Response, programme: Programme) -> Progra
 @router.get(
     "/partnerships/{partnership_id}/programmes",
     response_model=Page[ProgrammeRead],
-    responses=responses(401, 404, 422),
+    responses=responses(401, 403, 404, 422),
 )
 def list_programmes(
     partnership_id: Id,
@@ -78,7 +78,7 @@ def create_programme(
 @router.get(
     "/partnerships/{partnership_id}/programmes/{programme_id}",
     response_model=ProgrammeRead,
-    responses=responses(401, 404, 422),
+    responses=responses(401, 403, 404, 422),
 )
 def read_programme(
     partnership_id: Id,
@@ -170,7 +170,7 @@ def close_programme(
 @router.get(
     "/partnerships/{partnership_id}/programmes/{programme_id}/agencies",
     response_model=Page[AgencyRead],
-    responses=responses(401, 404, 422),
+    responses=responses(401, 403, 404, 422),
 )
 def list_asked_agencies(
     partnership_id: Id,

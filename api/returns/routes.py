@@ -45,7 +45,7 @@ OptionalId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 @router.get(
     "/partnerships/{partnership_id}/returns",
     response_model=Page[ReturnSummary],
-    responses=responses(401, 404, 422),
+    responses=responses(401, 403, 404, 422),
 )
 def list_returns(
     partnership_id: Id,
@@ -78,7 +78,7 @@ def list_returns(
 @router.get(
     "/partnerships/{partnership_id}/returns/{return_id}",
     response_model=ReturnRead,
-    responses=responses(401, 404, 422),
+    responses=responses(401, 403, 404, 422),
 )
 def read_return(
     partnership_id: Id,
@@ -207,7 +207,7 @@ def carry_forward(
 @router.get(
     "/partnerships/{partnership_id}/returns/{return_id}/versions",
     response_model=list[VersionSummary],
-    responses=responses(401, 404, 422),
+    responses=responses(401, 403, 404, 422),
 )
 def list_versions(
     partnership_id: Id, return_id: Id, principal: CurrentPrincipal, session: SessionDep
@@ -221,7 +221,7 @@ def list_versions(
 @router.get(
     "/partnerships/{partnership_id}/returns/{return_id}/versions/{number}",
     response_model=VersionRead,
-    responses=responses(401, 404, 422),
+    responses=responses(401, 403, 404, 422),
 )
 def read_version(
     partnership_id: Id,
@@ -239,7 +239,7 @@ def read_version(
 @router.get(
     "/partnerships/{partnership_id}/returns/{return_id}/compare",
     response_model=Comparison,
-    responses=responses(401, 404, 422),
+    responses=responses(401, 403, 404, 422),
 )
 def compare_versions(
     partnership_id: Id,

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 import pytest
-from apikit import API, HOUSING, PASSWORD, PEOPLE, assert_problem, count
+from apikit import API, HOUSING, PASSWORD, PEOPLE, assert_problem, count, framework_doc
 from sqlalchemy import update
 from sqlmodel import col, select
 
@@ -489,3 +489,72 @@ def test_an_expired_service_token_is_refused(client, db, service_token, york):
     )
     db.commit()
     assert_problem(client.get(f"{API}/partnerships/{york.id}", headers=headers), 401)
+
+
+@pytest.fixture
+def probes(client, auth, york, housing, user_id, agency_id):
+    """One call per permission, in York, that succeeds exactly when it is allowed."""
+    admin = auth("admin")
+    p = f"{API}/partnerships/{york.id}"
+    frameworks = client.get(f"{p}/frameworks", headers=admin).json()["items"]
+    s11 = next(f for f in frameworks if f["key"] == "section-11")
+    draft = client.post(f"{p}/programmes", headers=admin, json={
+        "title": "Probe", "framework_version_id": s11["latest_version"]["id"],
+        "opens_on": "2027-01-01", "deadline": "2027-02-01", "agency_ids": [agency_id("Cafcass")],
+    }).json()["id"]  # fmt: skip
+    ret = client.get(f"{p}/returns/{housing['id']}", headers=admin).json()
+    [submitted] = client.get(
+        f"{p}/returns", headers=admin, params={"status": "submitted", "limit": 1}
+    ).json()["items"]
+    sub = client.get(f"{p}/returns/{submitted['id']}", headers=admin).json()
+    ref = sub["framework_version"]
+    version = client.get(
+        f"{p}/frameworks/{ref['framework_id']}/versions/{ref['number']}", headers=admin
+    ).json()
+    moderated = version["standards"][0]["requirements"][0]["id"]
+    any_match, new = {"If-Match": "*"}, {"If-Match": '"0"'}
+    P_ = Permission
+    return {
+        P_.read: ("GET", f"{p}/agencies", {}, None),
+        P_.read_drafts: ("GET", f"{p}/programmes/{draft}", {}, None),
+        P_.read_people: ("GET", f"{p}/users", {}, None),
+        P_.read_audit: ("GET", f"{p}/audit-events", {}, None),
+        P_.read_returns: ("GET", f"{p}/programmes/{ret['programme_id']}/compliance", {}, None),
+        P_.manage_partnership: ("PATCH", p, any_match, {"area": "Probed"}),
+        P_.manage_agencies: ("POST", f"{p}/agencies", {}, {"name": "Probe", "sector": "other"}),
+        P_.manage_people: (
+            "POST", f"{p}/users/{user_id('panel')}/roles", {}, {"role": "executive"}
+        ),
+        P_.manage_frameworks: ("POST", f"{p}/frameworks", {}, framework_doc("probe")),
+        P_.manage_programmes: ("PATCH", f"{p}/programmes/{draft}", any_match, {"title": "P"}),
+        P_.manage_service_tokens: ("GET", f"{p}/service-tokens", {}, None),
+        P_.answer_returns: (
+            "PUT", f"{p}/returns/{housing['id']}/responses/{housing['requirements'][0]}",
+            new, {"rating": "met"},
+        ),
+        P_.review_returns: (
+            "PUT", f"{p}/returns/{submitted['id']}/moderation/requirements/{moderated}",
+            new, {"rating": "met"},
+        ),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("scopes", [[s] for s in SCOPES] + [list(SCOPES)], ids=",".join)
+def test_me_lists_for_a_token_exactly_what_works(client, connection, service_token, probes, scopes):
+    """The issue's probe: /me listed answer_returns for returns:write, which got 403."""
+    headers, _ = service_token(scopes)
+    [place] = client.get(f"{API}/me", headers=headers).json()["partnerships"]
+    worked = set()
+    for permission, (method, url, extra, body) in probes.items():
+        savepoint = connection.begin_nested()
+        try:
+            r = client.request(method, url, headers={**headers, **extra}, json=body)
+        finally:
+            savepoint.rollback()
+        assert r.status_code < 500, r.text
+        if r.is_success:
+            worked.add(permission.value)
+        else:
+            assert r.status_code in (403, 404), (permission, r.text)
+    assert set(place["actions"]) == worked
+    assert worked  # every scope does something on its own

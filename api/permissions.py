@@ -250,6 +250,19 @@ def require_may_grant(principal: Principal, partnership_id: int, role: Role) -> 
         )
 
 
+def require_keeps_agency(
+    principal: Principal, partnership_id: int, *, owner_partnership_id: int, owner_name: str
+) -> None:
+    """An agency's shared facts (name, sector) and whom it is shared with are kept by one
+    partnership, the one that added it; the others it belongs to read them."""
+    require(principal, partnership_id, Permission.manage_agencies)
+    if partnership_id != owner_partnership_id:
+        raise Forbidden(
+            f"This agency's name and sector are kept by {owner_name}, the partnership that "
+            "added it; ask them to change it."
+        )
+
+
 def require_platform_admin(principal: Principal) -> None:
     if not principal.is_platform_admin:
         raise Forbidden("Only the installation's platform admins may do this.")

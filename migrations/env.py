@@ -1,5 +1,7 @@
 """Alembic environment: the URL comes from Assure's settings, or from a connection given."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from logging.config import fileConfig
 from typing import Any, Literal
 
@@ -34,16 +36,38 @@ def run_on(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        if connection.dialect.name == "sqlite":  # the keys were off: check them all now
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"The migration broke foreign keys: {broken[:5]}")
+
+
+@contextmanager
+def sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """SQLite alters a table by copying it and dropping the old one, which its foreign keys
+    refuse while other tables' rows refer to it. They can only be switched off outside a
+    transaction, so this is done here, before the migrations begin theirs."""
+    if connection.dialect.name != "sqlite" or connection.in_transaction():
+        yield
+        return
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
 
 
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
-        run_on(connection)
+        with sqlite_foreign_keys_off(connection):
+            run_on(connection)
         return
     url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
     engine = make_engine(url)
-    with engine.connect() as connection:
+    with engine.connect() as connection, sqlite_foreign_keys_off(connection):
         run_on(connection)
     engine.dispose()
 

@@ -18,7 +18,7 @@ from api.models.framework import (
     Requirement,
     Standard,
 )
-from api.models.partnership import Agency, Partnership, PartnershipAgency, Sector
+from api.models.partnership import Agency, AgencyOffer, Partnership, PartnershipAgency, Sector
 from api.models.people import ApiToken, Membership, Role, SignInFailure, TokenKind, User
 from api.models.programme import Programme, ProgrammeAgency, ProgrammeStatus
 from api.models.returns import (
@@ -37,6 +37,7 @@ __all__ = [
     "ActionStatus",
     "ActionUpdate",
     "Agency",
+    "AgencyOffer",
     "Attachment",
     "ApiToken",
     "AuditEvent",

@@ -1,4 +1,5 @@
-"""Agencies: listing, filtering, paging, creating and updating with If-Match."""
+"""Agencies: listing, filtering, paging, creating and updating with If-Match; shared agencies:
+who keeps their name and sector, audit in every partnership, offering and accepting."""
 
 import pytest
 from apikit import API, HOUSING, assert_problem, count
@@ -29,8 +30,8 @@ def test_list_puts_statutory_partners_first_then_orders_by_name(client, auth, yo
     assert {a["partnership_id"] for a in body["items"]} == {york.id}
     first = body["items"][0]
     assert set(first) == {
-        "id", "partnership_id", "name", "sector", "statutory_partner", "version",
-        "created_at", "updated_at",
+        "id", "partnership_id", "name", "sector", "statutory_partner", "owner_partnership_id",
+        "owner_partnership_name", "version", "created_at", "updated_at",
     }  # fmt: skip
 
 
@@ -260,3 +261,192 @@ def test_update_input_is_checked(client, auth, york, agency_id, body, field):
     r = client.patch(url(york.id, housing), headers={**admin, "If-Match": etag}, json=body)
     assert_problem(r, 422, field=field)
     assert _read(client, admin, york.id, housing) == (before, etag)
+
+
+# ---------------------------------------------------------------------------------------
+# Shared agencies: York added the police and the ICB, and shares them with North Yorkshire.
+
+POLICE = "North Yorkshire Police"
+
+
+def _events(db, agency: int, partnership_id: int, action: str) -> list[AuditEvent]:
+    return list(
+        db.exec(
+            select(AuditEvent).where(
+                AuditEvent.entity_id == agency,
+                AuditEvent.partnership_id == partnership_id,
+                AuditEvent.action == action,
+            )
+        )
+    )
+
+
+def test_the_partnership_that_added_an_agency_keeps_it(client, auth, york, north, agency_id):
+    police = agency_id(POLICE)
+    in_york, _ = _read(client, auth("admin"), york.id, police)
+    in_north, _ = _read(client, auth("north_admin"), north.id, police)
+    for view in (in_york, in_north):
+        assert view["owner_partnership_id"] == york.id
+        assert view["owner_partnership_name"] == york.name
+
+
+@pytest.mark.parametrize("body", [{"name": "Police"}, {"sector": "other"}])
+def test_another_member_may_not_change_the_shared_facts(
+    client, db, auth, york, north, agency_id, body
+):
+    north_admin, police = auth("north_admin"), agency_id(POLICE)
+    before, etag = _read(client, north_admin, north.id, police)
+    events = count(db, AuditEvent)
+    r = client.patch(url(north.id, police), headers={**north_admin, "If-Match": etag}, json=body)
+    assert "kept by City of York" in assert_problem(r, 403)["detail"]
+    assert _read(client, north_admin, north.id, police) == (before, etag)
+    assert _read(client, auth("admin"), york.id, police)[0]["name"] == POLICE
+    assert count(db, AuditEvent) == events
+
+
+def test_another_member_keeps_its_own_statutory_flag(client, db, auth, york, north, agency_id):
+    north_admin, police = auth("north_admin"), agency_id(POLICE)
+    _, etag = _read(client, north_admin, north.id, police)
+    r = client.patch(
+        url(north.id, police),
+        headers={**north_admin, "If-Match": etag},
+        json={"statutory_partner": False},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["statutory_partner"] is False
+    assert _read(client, auth("admin"), york.id, police)[0]["statutory_partner"] is True
+    # Its own fact: audited in North Yorkshire only.
+    assert len(_events(db, police, north.id, "agency.update")) == 1
+    assert _events(db, police, york.id, "agency.update") == []
+
+
+def test_a_change_of_shared_facts_is_audited_in_every_partnership(
+    client, db, auth, york, north, agency_id
+):
+    admin, police = auth("admin"), agency_id(POLICE)
+    _, etag = _read(client, admin, york.id, police)
+    r = client.patch(
+        url(york.id, police),
+        headers={**admin, "If-Match": etag},
+        json={"name": "North Yorkshire Police Service", "statutory_partner": False},
+    )
+    assert r.status_code == 200, r.text
+    (in_york,) = _events(db, police, york.id, "agency.update")
+    (in_north,) = _events(db, police, north.id, "agency.update")
+    for event in (in_york, in_north):
+        assert event.before["name"] == POLICE
+        assert event.after["name"] == "North Yorkshire Police Service"
+    assert in_york.after["statutory_partner"] is False
+    assert "statutory_partner" not in in_north.after  # York's own fact is not North's to read
+    north_view, _ = _read(client, auth("north_admin"), north.id, police)
+    assert north_view["name"] == "North Yorkshire Police Service"
+    assert north_view["statutory_partner"] is True
+    log = client.get(
+        f"{API}/partnerships/{north.id}/audit-events",
+        headers=auth("north_admin"),
+        params={"entity_id": police, "action": "agency.update"},
+    )
+    assert log.json()["total"] == 1
+
+
+def _offer(client, headers, pid: int, agency: int, slug: str):
+    return client.post(f"{url(pid, agency)}/offers", headers=headers, json={"partnership": slug})
+
+
+def _offers(pid: int) -> str:
+    return f"{API}/partnerships/{pid}/agency-offers"
+
+
+def test_sharing_is_offered_then_accepted(client, db, auth, york, north, agency_id):
+    admin, north_admin, housing = auth("admin"), auth("north_admin"), agency_id(HOUSING)
+    r = _offer(client, admin, york.id, housing, "north-yorkshire")
+    assert r.status_code == 201, r.text
+    offer = r.json()
+    assert offer["agency_name"] == HOUSING
+    assert offer["offered_by"] == {"id": york.id, "name": york.name}
+    assert offer["offered_to"] == {"id": north.id, "name": north.name}
+    # Nothing changes in North Yorkshire until it accepts.
+    assert_problem(client.get(url(north.id, housing), headers=north_admin), 404)
+    for pid, headers in ((york.id, admin), (north.id, north_admin)):
+        listed = client.get(_offers(pid), headers=headers).json()
+        assert [o["id"] for o in listed["items"]] == [offer["id"]]
+        assert len(_events(db, offer["id"], pid, "agency_offer.create")) == 1
+    # York may not accept its own offer.
+    assert_problem(
+        client.post(f"{_offers(york.id)}/{offer['id']}/accept", headers=admin, json={}), 404
+    )
+    r = client.post(
+        f"{_offers(north.id)}/{offer['id']}/accept",
+        headers=north_admin,
+        json={"statutory_partner": True},
+    )
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["partnership_id"] == north.id and body["statutory_partner"] is True
+    assert body["owner_partnership_id"] == york.id
+    assert client.get(url(north.id, housing), headers=north_admin).json() == body
+    assert _read(client, admin, york.id, housing)[0]["statutory_partner"] is False
+    assert client.get(_offers(north.id), headers=north_admin).json()["total"] == 0
+    for pid in (york.id, north.id):
+        assert len(_events(db, housing, pid, "agency.link")) == 1
+        assert len(_events(db, offer["id"], pid, "agency_offer.accept")) == 1
+    # North Yorkshire reads it, but the name stays York's to change.
+    etag = client.get(url(north.id, housing), headers=north_admin).headers["ETag"]
+    r = client.patch(
+        url(north.id, housing), headers={**north_admin, "If-Match": etag}, json={"name": "H"}
+    )
+    assert_problem(r, 403)
+
+
+def test_only_the_keeper_offers(client, auth, york, north, agency_id):
+    r = _offer(client, auth("north_admin"), north.id, agency_id(POLICE), "york")
+    assert_problem(r, 403)
+    north_council = agency_id("North Yorkshire Council")
+    assert_problem(_offer(client, auth("admin"), york.id, north_council, "north-yorkshire"), 404)
+
+
+@pytest.mark.parametrize("slug", ["york", "no-such-partnership"])
+def test_an_offer_names_another_partnership(client, db, auth, york, agency_id, slug):
+    before = count(db, AuditEvent)
+    r = _offer(client, auth("admin"), york.id, agency_id(HOUSING), slug)
+    assert_problem(r, 422, field="partnership")
+    assert count(db, AuditEvent) == before
+
+
+def test_an_offer_to_a_member_or_twice_is_a_conflict(client, auth, york, agency_id):
+    admin = auth("admin")
+    assert_problem(_offer(client, admin, york.id, agency_id(POLICE), "north-yorkshire"), 409)
+    housing = agency_id(HOUSING)
+    assert _offer(client, admin, york.id, housing, "north-yorkshire").status_code == 201
+    assert_problem(_offer(client, admin, york.id, housing, "north-yorkshire"), 409)
+
+
+def test_a_taken_name_is_told_only_to_the_partnership_offered_to(
+    client, auth, york, north, agency_id
+):
+    """York cannot learn from an offer what North Yorkshire's list holds."""
+    north_admin, housing = auth("north_admin"), agency_id(HOUSING)
+    r = client.post(url(north.id), headers=north_admin, json={"name": HOUSING, "sector": "housing"})
+    assert r.status_code == 201, r.text
+    offered = _offer(client, auth("admin"), york.id, housing, "north-yorkshire")
+    assert offered.status_code == 201, offered.text
+    accept = f"{_offers(north.id)}/{offered.json()['id']}/accept"
+    assert_problem(client.post(accept, headers=north_admin, json={}), 409)
+
+
+@pytest.mark.parametrize(("who", "action"), [("north_admin", "decline"), ("admin", "withdraw")])
+def test_an_offer_is_declined_or_withdrawn(client, db, auth, york, north, agency_id, who, action):
+    housing = agency_id(HOUSING)
+    offer = _offer(client, auth("admin"), york.id, housing, "north-yorkshire").json()
+    pid = north.id if who == "north_admin" else york.id
+    r = client.delete(f"{_offers(pid)}/{offer['id']}", headers=auth(who))
+    assert r.status_code == 204, r.text
+    for p in (york.id, north.id):
+        assert (
+            client.get(_offers(p), headers=auth("admin" if p == york.id else "north_admin")).json()[
+                "total"
+            ]
+            == 0
+        )
+        assert len(_events(db, offer["id"], p, f"agency_offer.{action}")) == 1
+    assert_problem(client.get(url(north.id, housing), headers=auth("north_admin")), 404)

@@ -124,3 +124,36 @@ def test_every_revision_steps_down_and_up(empty_engine: Engine) -> None:
     # The migrations are date-prefixed, as the house rules say.
     for path in (ROOT / "migrations" / "versions").glob("*.py"):
         assert path.name[:8].isdigit() and path.name[8] == "_", path.name
+
+
+def test_agency_owners_are_backfilled_with_the_first_membership(empty_engine: Engine) -> None:
+    """An agency already shared is kept by the partnership it joined first; on SQLite the
+    `agency` table is rebuilt while other tables' rows refer to it."""
+    _step(empty_engine, "upgrade", "dccd24c9e790")
+    stamp = "'2026-01-01 00:00:00+00:00'"
+    with empty_engine.begin() as c:
+        for pid, slug in ((1, "first"), (2, "second")):
+            c.execute(text(
+                "INSERT INTO partnership (id, slug, name, version, created_at, updated_at)"
+                f" VALUES ({pid}, '{slug}', '{slug}', 1, {stamp}, {stamp})"
+            ))  # fmt: skip
+        for aid in (1, 2):
+            c.execute(text(
+                "INSERT INTO agency (id, name, sector, version, created_at, updated_at)"
+                f" VALUES ({aid}, 'Agency {aid}', 'police', 1, {stamp}, {stamp})"
+            ))  # fmt: skip
+        # Agency 1 joined the second partnership first; agency 2 only the first.
+        for mid, pid, aid in ((1, 2, 1), (2, 1, 1), (3, 1, 2)):
+            c.execute(text(
+                "INSERT INTO partnership_agency (id, partnership_id, agency_id,"
+                " statutory_partner, version, created_at, updated_at)"
+                f" VALUES ({mid}, {pid}, {aid}, false, 1, {stamp}, {stamp})"
+            ))  # fmt: skip
+    # As `assure migrate` runs it: Alembic opens its own connection from the URL.
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("sqlalchemy.url", empty_engine.url.render_as_string(hide_password=False))
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "ed68888bea12")
+    with empty_engine.connect() as c:
+        owners = c.execute(text("SELECT id, owner_partnership_id FROM agency ORDER BY id")).all()
+    assert [tuple(row) for row in owners] == [(1, 2), (2, 1)]

@@ -52,6 +52,10 @@ GET    ~/agencies                                        200   200   200   200  
 POST   ~/agencies                                        201   403   403   403   403   403   404   404   403   201   401
 GET    ~/agencies/{agency_id}                            200   200   200   200   200   200   404   404   200   200   401
 PATCH  ~/agencies/{agency_id}                            200   403   403   403   403   403   404   404   403   200   401
+POST   ~/agencies/{agency_id}/offers                     201   403   403   403   403   403   404   404   403   201   401
+GET    ~/agency-offers                                   200   403   403   403   403   403   404   404   403   200   401
+POST   ~/agency-offers/{offer_id}/accept                 201   403   403   403   403   403   404   404   403   201   401
+DELETE ~/agency-offers/{offer_id}                        204   403   403   403   403   403   404   404   403   204   401
 GET    ~/users                                           200   200   403   403   403   403   404   404   403   200   401
 POST   ~/users                                           201   403   403   403   403   403   404   404   403   422   401
 GET    ~/users/{user_id}                                 200   200   403   403   403   403   404   404   403   200   401
@@ -317,6 +321,36 @@ class Target:
         r = self._ok("POST", f"{self.p}/users/{self.user}/roles", 201, json={"role": "executive"})
         return next(x["membership_id"] for x in r.json()["roles"] if x["role"] == "executive")
 
+    @property
+    def other_slug(self) -> str:
+        """The slug of the demo's other partnership, to offer an agency to."""
+        return "north-yorkshire" if self is self.world.york else "york"
+
+    @cached_property
+    def offer(self) -> int:
+        """An offer made to this partnership: the other one offers an agency it keeps."""
+        other = self.world.north if self is self.world.york else self.world.york
+        r = other._ok(
+            "POST", f"{other.p}/agencies/{other.agency}/offers", 201,
+            json={"partnership": other.other_slug},
+        )  # fmt: skip
+        return int(r.json()["id"])
+
+    @cached_property
+    def outside_offer(self) -> int:
+        """An offer this partnership made to a third partnership."""
+        slug = f"third-{self.partnership_id}"
+        r = self.world.client.post(
+            f"{API}/partnerships",
+            headers=self.world.principals["platform"],
+            json={"slug": slug, "name": "A third partnership"},
+        )
+        assert r.status_code == 201, r.text
+        r = self._ok(
+            "POST", f"{self.p}/agencies/{self.agency}/offers", 201, json={"partnership": slug}
+        )
+        return int(r.json()["id"])
+
     def etag(self, path: str) -> dict[str, str]:
         return {"If-Match": self._ok("GET", self.p + path).headers["ETag"]}
 
@@ -375,6 +409,12 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
     ("PATCH", f"{P}/agencies/{{agency_id}}"): lambda t: Call(
         json={"sector": "other"}, headers=t.etag(f"/agencies/{t.agency}")
     ),
+    ("POST", f"{P}/agencies/{{agency_id}}/offers"): lambda t: Call(
+        json={"partnership": t.other_slug}
+    ),
+    ("GET", f"{P}/agency-offers"): lambda t: Call(),
+    ("POST", f"{P}/agency-offers/{{offer_id}}/accept"): lambda t: Call(json={}),
+    ("DELETE", f"{P}/agency-offers/{{offer_id}}"): lambda t: Call(),
     ("GET", f"{P}/users"): lambda t: Call(),
     ("POST", f"{P}/users"): lambda t: Call(
         json={
@@ -600,6 +640,21 @@ def test_route_in_another_partnership(key, lenient_client, connection, world) ->
 FOREIGN: dict[str, tuple[str, str, Callable[[Target, Target], dict[str, int]]]] = {
     "agency": ("GET", "~/agencies/{agency_id}", lambda y, n: {"agency_id": n.agency}),
     "agency update": ("PATCH", "~/agencies/{agency_id}", lambda y, n: {"agency_id": n.agency}),
+    "agency offer": (
+        "POST",
+        "~/agencies/{agency_id}/offers",
+        lambda y, n: {"agency_id": n.agency},
+    ),
+    "offer acceptance": (
+        "POST",
+        "~/agency-offers/{offer_id}/accept",
+        lambda y, n: {"offer_id": n.outside_offer},
+    ),
+    "offer removal": (
+        "DELETE",
+        "~/agency-offers/{offer_id}",
+        lambda y, n: {"offer_id": n.outside_offer},
+    ),
     "user": ("GET", "~/users/{user_id}", lambda y, n: {"user_id": n.user}),
     "user role": ("POST", "~/users/{user_id}/roles", lambda y, n: {"user_id": n.user}),
     "role removal": (

@@ -156,7 +156,8 @@ def test_agencies_list_and_detail(
     detail = page_of(admin.get(link["href"]))
     assert detail.h1 == "City of York Council"
     assert "Yes, one of the partnership's three statutory partners" in detail.one("dl").text
-    assert detail.one("h2").text == "People at this agency"
+    headings = [h.text for h in detail.find_all("h2")]
+    assert headings == ["People at this agency", "Share with another partnership"]
     assert "Nobody from this agency has an account yet." in detail.one("main").text
     # the nav marks where we are: agencies, not home
     nav = detail.one("nav", **{"aria-label": "Main"})

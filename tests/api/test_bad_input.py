@@ -39,6 +39,8 @@ VALID_BODIES: dict[tuple[str, str], dict] = {
     ("POST", f"{P}/service-tokens"): {"name": "x", "scopes": ["read"]},
     ("POST", f"{P}/agencies"): {"name": "New agency", "sector": "other"},
     ("PATCH", f"{P}/agencies/{{agency_id}}"): {"name": "Renamed"},
+    ("POST", f"{P}/agencies/{{agency_id}}/offers"): {"partnership": "north-yorkshire"},
+    ("POST", f"{P}/agency-offers/{{offer_id}}/accept"): {"statutory_partner": False},
     ("POST", f"{P}/users"): {
         "email": "someone@york.example",
         "name": "Someone",
@@ -137,6 +139,7 @@ def ids(client, auth, york, agency_id, user_id, membership_id, service_token) ->
         "return_id": housing_return["id"],
         "requirement_id": version["standards"][0]["requirements"][0]["id"],
         "standard_id": version["standards"][0]["id"],
+        "offer_id": 1,  # only ever the id under test, or beside one that is not found
         "attachment_id": client.post(
             f"{API}/partnerships/{york.id}/returns/{housing_return['id']}/responses/"
             f"{version['standards'][0]['requirements'][0]['id']}/attachments",
@@ -155,7 +158,7 @@ def ids(client, auth, york, agency_id, user_id, membership_id, service_token) ->
 # Where only validation is under test the handler is never reached, so any ids will do.
 ONES = dict.fromkeys(("partnership_id", "agency_id", "user_id", "membership_id", "token_id",
                       "framework_id", "number", "programme_id", "return_id", "requirement_id",
-                      "action_id", "standard_id", "attachment_id"), 1)  # fmt: skip
+                      "action_id", "standard_id", "attachment_id", "offer_id"), 1)  # fmt: skip
 BULK = ("PUT", f"{P}/returns/{{return_id}}/responses")
 
 

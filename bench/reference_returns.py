@@ -27,7 +27,8 @@ SELECT agency_return.version, agency_return.created_at, agency_return.updated_at
     programme.title, programme.deadline, programme.framework_version_id, agency.name,
     (SELECT count(*) FROM requirement_response
         WHERE requirement_response.return_id = agency_return.id
-        AND requirement_response.rating IS NOT NULL) AS rated,
+        AND requirement_response.rating IS NOT NULL
+        AND requirement_response.carried_forward = false) AS rated,
     (SELECT count(requirement.id) FROM requirement
         JOIN standard ON standard.id = requirement.standard_id
         WHERE standard.framework_version_id = programme.framework_version_id)
@@ -183,7 +184,12 @@ async def one_return(request: Request) -> Response:
         m["agency_id"] == ret["agency_id"] and m["role"] == "agency_approver" for m in members
     )
     responses = rows("SELECT * FROM requirement_response WHERE return_id = ?", rid)
-    rated = {r["requirement_id"] for r in responses if r["rating"] is not None}
+    rated = {
+        r["requirement_id"]
+        for r in responses
+        if r["rating"] is not None and not r["carried_forward"]
+    }
+    to_review = {r["requirement_id"] for r in responses if r["carried_forward"]}
     progress: dict[int, dict[str, Any]] = {}
     for row in rows(
         "SELECT standard.*, requirement.id AS requirement_id FROM standard "
@@ -194,10 +200,11 @@ async def one_return(request: Request) -> Response:
         entry = progress.setdefault(
             row["id"],
             {"standard_id": row["id"], "code": row["code"], "title": row["title"], "rated": 0,
-             "requirement_count": 0},
+             "to_review": 0, "requirement_count": 0},
         )  # fmt: skip
         entry["requirement_count"] += 1
         entry["rated"] += row["requirement_id"] in rated
+        entry["to_review"] += row["requirement_id"] in to_review
     version = rows(
         "SELECT framework_version.*, framework.key FROM framework_version "
         "JOIN framework ON framework.id = framework_version.framework_id "
@@ -267,7 +274,7 @@ async def one_return(request: Request) -> Response:
             "id",
         ),
         "carry_forward_from": _carry_source(ret)
-        if answering and editable and ret["rated"] < ret["requirement_count"]
+        if answering and editable and len(responses) < ret["requirement_count"]
         else None,
     }
     response = reply(body)

@@ -52,13 +52,14 @@ def read_for(
     """The whole return, with what this principal may do with it."""
     agency_id = found.ret.agency_id
     answering = may_answer(principal, partnership_id, agency_id)
-    return service.read(
+    read = service.read(
         session,
         found=found,
         may_answer=answering,
         may_sign_off=may_sign_off(principal, partnership_id, agency_id),
         may_review=can(principal, partnership_id, Permission.review_returns),
-        carry_from=answers.carry_source(session, ret=found.ret)
-        if answering and found.editable and found.rated < found.requirement_count
-        else None,
     )
+    # Carrying forward fills only requirements without an answer: offer it while some are.
+    if answering and found.editable and len(read.responses) < read.requirement_count:
+        read.carry_forward_from = answers.carry_source(session, ret=found.ret)
+    return read

@@ -33,7 +33,7 @@ from api.returns.service import Found, move, not_in_return, rating_codes
 from api.security import Principal
 
 
-def _check_answerable(found: Found) -> None:
+def check_answerable(found: Found) -> None:
     if not found.programme_open:
         raise Conflict("The programme is closed: its returns can no longer change.")
     rules.check_editable(found.ret.status)
@@ -126,7 +126,7 @@ def save_response(
     """
     ret = found.ret
     assert ret.id is not None
-    _check_answerable(found)
+    check_answerable(found)
     if not_in_return(session, ret=ret, requirement_ids=[requirement_id]):
         raise NotFound("No such requirement in this return's framework.")
     if data.rating is not None:
@@ -171,7 +171,7 @@ def save_responses(
     """
     ret = found.ret
     assert ret.id is not None
-    _check_answerable(found)
+    check_answerable(found)
     ids = [a.requirement_id for a in answers]
     unknown = set(not_in_return(session, ret=ret, requirement_ids=ids))
     codes = rating_codes(session, found.framework_version_id)
@@ -285,7 +285,7 @@ def carry_forward(
     """
     ret = found.ret
     assert ret.id is not None
-    _check_answerable(found)
+    check_answerable(found)
     source = carry_source(session, ret=ret)
     if source is None:
         raise Conflict(

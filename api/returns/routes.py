@@ -21,11 +21,12 @@ from api.permissions import (
     return_agencies,
 )
 from api.problems import responses
-from api.returns import access, answers, service, versions
+from api.returns import access, answers, confirmations, service, versions
 from api.returns.schemas import (
     BulkAnswers,
     CarriedForward,
     Comparison,
+    Confirmed,
     ResponseSaved,
     ResponseWrite,
     ReturnRead,
@@ -128,6 +129,61 @@ def save_response(
 
 
 @router.post(
+    "/partnerships/{partnership_id}/returns/{return_id}/responses/{requirement_id}/confirm",
+    response_model=ResponseSaved,
+    responses=responses(401, 403, 404, 409, 412, 422, 428),
+)
+def confirm_response(
+    partnership_id: Id,
+    return_id: Id,
+    requirement_id: Id,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ResponseSaved:
+    """Confirm an answer carried forward from an earlier return, unchanged.
+
+    Until it is confirmed (or changed) it counts as unrated and the return cannot be
+    submitted. If-Match carries the answer's ETag; a stale one is refused with `current`.
+    """
+    found = access.answerable(session, principal, partnership_id, return_id)
+    confirmed = confirmations.confirm_answer(
+        session,
+        principal=principal,
+        partnership_id=partnership_id,
+        found=found,
+        requirement_id=requirement_id,
+        expected_version=expected_version(if_match),
+    )
+    set_etag(response, confirmed.version)
+    return confirmed
+
+
+@router.post(
+    "/partnerships/{partnership_id}/returns/{return_id}/standards/{standard_id}/confirm",
+    response_model=Confirmed,
+    responses=responses(401, 403, 404, 409, 422),
+)
+def confirm_standard(
+    partnership_id: Id,
+    return_id: Id,
+    standard_id: Id,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+) -> Confirmed:
+    """Confirm, unchanged, every answer of one standard still carried forward."""
+    found = access.answerable(session, principal, partnership_id, return_id)
+    return confirmations.confirm_standard(
+        session,
+        principal=principal,
+        partnership_id=partnership_id,
+        found=found,
+        standard_id=standard_id,
+    )
+
+
+@router.post(
     "/partnerships/{partnership_id}/returns/{return_id}/submit",
     response_model=ReturnRead,
     responses=responses(400, 401, 403, 404, 409, 412, 422),
@@ -195,7 +251,8 @@ def carry_forward(
     """Start from the agency's last accepted return of the same framework.
 
     Its answers and files are copied into every requirement not yet answered, each marked
-    `carried_forward` until someone reviews and saves it. Answers already given are kept.
+    `carried_forward` until someone confirms it (`…/confirm`) or changes it; until then it
+    counts as unrated. Answers already given are kept.
     """
     found = access.answerable(session, principal, partnership_id, return_id)
     carried = answers.carry_forward(

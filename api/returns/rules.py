@@ -89,6 +89,7 @@ class Answer:
     has_attachments: bool
     comment: str
     open_actions: int
+    carried_forward: bool = False  # copied from an earlier return and not yet confirmed
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,15 @@ def submission_problems(
     check = Check()
     for a in answers:
         at = f"responses.{a.requirement_id}"
+        if a.carried_forward:  # counts as unrated until someone confirms or changes it
+            check.need(
+                False,
+                f"{at}.carried_forward",
+                f"Review the answer carried forward for requirement {a.code}: "
+                "confirm it or change it",
+                a.requirement_id,
+            )
+            continue
         level = levels.get(a.rating or "")
         check.need(
             level is not None, f"{at}.rating", f"Rate requirement {a.code}", a.requirement_id

@@ -20,7 +20,10 @@ class ReturnSummary(BaseModel):
     agency_name: str
     status: ReturnStatus
     submitted_at: datetime | None
-    rated: int
+    rated: int = Field(
+        description="Requirements rated, not counting answers carried forward "
+        "from an earlier return until they are confirmed"
+    )
     requirement_count: int
     version: int
 
@@ -39,7 +42,10 @@ class StandardProgress(BaseModel):
     standard_id: int
     code: str
     title: str
-    rated: int
+    rated: int = Field(description="Rated and not waiting to be confirmed")
+    to_review: int = Field(
+        description="Carried forward from an earlier return, waiting to be confirmed or changed"
+    )
     requirement_count: int
 
 
@@ -193,6 +199,10 @@ class BulkAnswers(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     responses: list[BulkAnswer] = Field(min_length=1, max_length=1000)
+
+
+class Confirmed(BaseModel):
+    confirmed: int = Field(description="Answers carried forward that are now confirmed")
 
 
 class CarriedForward(BaseModel):

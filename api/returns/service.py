@@ -40,7 +40,6 @@ from api.problems import Conflict, FieldProblem, Invalid, NotFound
 from api.programmes.schemas import FrameworkVersionRef
 from api.returns import rules
 from api.returns.schemas import (
-    CarrySource,
     ResponseRead,
     ReturnRead,
     ReturnSummary,
@@ -141,6 +140,7 @@ def _summary_query(partnership_id: int, agencies: frozenset[int] | None) -> Any:
         select(func.count())
         .where(RequirementResponse.return_id == Return.id)
         .where(col(RequirementResponse.rating).is_not(None))
+        .where(col(RequirementResponse.carried_forward).is_(False))
         .correlate(Return)
         .scalar_subquery()
     )
@@ -235,7 +235,6 @@ def read(
     may_answer: bool,
     may_sign_off: bool,
     may_review: bool,
-    carry_from: CarrySource | None,
 ) -> ReturnRead:
     """The whole return: its answers, files, progress by standard, and the review so far."""
     ret, version_id = found.ret, found.framework_version_id
@@ -243,7 +242,10 @@ def read(
     responses = session.exec(
         select(RequirementResponse).where(RequirementResponse.return_id == ret.id)
     ).all()
-    rated_ids = {r.requirement_id for r in responses if r.rating is not None}
+    rated_ids = {
+        r.requirement_id for r in responses if r.rating is not None and not r.carried_forward
+    }
+    to_review = {r.requirement_id for r in responses if r.carried_forward}
     requirements = session.exec(
         select(Standard, Requirement.id)
         .join(Requirement, col(Requirement.standard_id) == Standard.id)
@@ -260,11 +262,13 @@ def read(
                 code=standard.code,
                 title=standard.title,
                 rated=0,
+                to_review=0,
                 requirement_count=0,
             ),
         )
         entry.requirement_count += 1
         entry.rated += requirement_id in rated_ids
+        entry.to_review += requirement_id in to_review
     version, key = session.exec(
         select(FrameworkVersion, Framework.key)
         .join(Framework, col(Framework.id) == FrameworkVersion.framework_id)
@@ -299,7 +303,7 @@ def read(
             ReviewNote.id,
         ),  # fmt: skip
         moderation=_all(session, ModeratedRating, ModeratedRatingRead, ret.id, ModeratedRating.id),
-        carry_forward_from=carry_from,
+        carry_forward_from=None,
     )
 
 
@@ -433,6 +437,7 @@ def submit(
             has_attachments=rid in with_files,
             comment=responses[rid].comment if rid in responses else "",
             open_actions=open_actions[rid],
+            carried_forward=rid in responses and responses[rid].carried_forward,
         )
         for rid, code in requirements
         if rid is not None

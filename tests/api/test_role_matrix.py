@@ -81,6 +81,8 @@ PUT    ~/returns/{return_id}/responses/{requirement_id}  403   403   404   404  
 POST   ~/returns/{return_id}/submit                      403   403   404   404   403   409   404   404   404   403   401
 PUT    ~/returns/{return_id}/responses                   403   403   404   404   200   200   404   404   404   200   401
 POST   ~/returns/{return_id}/carry-forward               403   403   404   404   200   200   404   404   404   200   401
+POST   ~/returns/{return_id}/responses/{requirement_id}/confirm        403   403   404   404   200   200   404   404   404   200   401
+POST   ~/returns/{return_id}/standards/{standard_id}/confirm           403   403   404   404   200   200   404   404   404   200   401
 GET    ~/returns/{return_id}/versions                    200   200   404   404   200   200   404   404   404   200   401
 GET    ~/returns/{return_id}/versions/{number}           200   200   404   404   200   200   404   404   404   200   401
 GET    ~/returns/{return_id}/compare                     200   200   404   404   200   200   404   404   404   200   401
@@ -240,6 +242,19 @@ class Target:
     def requirements(self) -> list[int]:
         version = self._ok("GET", f"{self.p}/frameworks/{self.framework}/versions/1").json()
         return [r["id"] for s in version["standards"] for r in s["requirements"]]
+
+    @cached_property
+    def carried_requirement(self) -> int:
+        """The first requirement, its answer carried forward into the asked agency's return.
+
+        Only York's demo agency has an accepted return to carry from; elsewhere (a foreign
+        case, whose ids are replaced) the first requirement is returned as it is.
+        """
+        r = self.world.client.post(
+            f"{API}{self.p}/returns/{self.return_}/carry-forward", headers=self.writer
+        )
+        assert r.status_code == (200 if self is self.world.york else 409), r.text
+        return self.requirement
 
     @cached_property
     def standard(self) -> int:
@@ -469,6 +484,12 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
         json={"responses": [{"requirement_id": t.requirement, "rating": "met", "version": 0}]}
     ),
     ("POST", f"{P}/returns/{{return_id}}/carry-forward"): lambda t: Call(),
+    ("POST", f"{P}/returns/{{return_id}}/responses/{{requirement_id}}/confirm"): lambda t: Call(
+        ids={"requirement_id": t.carried_requirement}, headers={"If-Match": '"1"'}
+    ),
+    ("POST", f"{P}/returns/{{return_id}}/standards/{{standard_id}}/confirm"): lambda t: Call(
+        ids={"standard_id": t.standard}
+    ),
     ("GET", f"{P}/returns/{{return_id}}/versions"): lambda t: Call(
         ids={"return_id": t.submitted_return}
     ),
@@ -687,6 +708,16 @@ FOREIGN: dict[str, tuple[str, str, Callable[[Target, Target], dict[str, int]]]] 
         "~/returns/{return_id}/carry-forward",
         lambda y, n: {"return_id": n.return_},
     ),
+    "confirm answer": (
+        "POST",
+        "~/returns/{return_id}/responses/{requirement_id}/confirm",
+        lambda y, n: {"return_id": n.return_, "requirement_id": n.requirement},
+    ),
+    "confirm standard": (
+        "POST",
+        "~/returns/{return_id}/standards/{standard_id}/confirm",
+        lambda y, n: {"return_id": n.return_, "standard_id": n.standard},
+    ),
     "versions": ("GET", "~/returns/{return_id}/versions", lambda y, n: {"return_id": n.return_}),
     "version": (
         "GET",
@@ -822,6 +853,8 @@ FOREIGN_DIFFERS: dict[str, dict[str, int]] = dict.fromkeys(
         "answer",
         "answers",
         "carry forward",
+        "confirm answer",
+        "confirm standard",
         "upload",
         "file removal",
         "new action",

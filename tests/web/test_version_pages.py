@@ -130,6 +130,44 @@ def test_starting_from_the_last_accepted_return(
     after = page_of(editor.get(r.headers["location"] + "&standard=1"))
     assert "37 answers and 1 evidence file were copied" in after.one("div.notice").text
     first = after.find_all("section.answer")[0]
-    assert "Carried forward: review" in first.text
+    assert "Carried forward: confirm it or change it" in first.text
     assert "safeguarding-policy.txt" in first.text
     assert after.find("section.carry") is None  # nothing is left unanswered to copy into
+    assert "37 carried forward" in after.text  # the summary's "To review"
+
+
+def test_carried_answers_are_confirmed_without_javascript(
+    visitor_as: Callable[[str], TestClient], york: Partnership, housing_2026: Return
+) -> None:
+    editor = visitor_as(EDITOR)
+    url = f"/p/{york.id}/returns/{housing_2026.id}"
+    page = page_of(editor.get(url))
+    editor.post(
+        page.one("section.carry").one("form")["action"], data={"csrf_token": page.csrf_token()}
+    )
+    page = page_of(editor.get(f"{url}?standard=1"))
+    first = page.find_all("section.answer")[0]
+    form = first.one("form.confirm")
+    fields = {i["name"]: i.get("value", "") for i in form.find_all("input")}
+    r = editor.post(form["action"], data=fields)
+    assert r.status_code == 303, r.text
+    after = page_of(editor.get(r.headers["location"]))
+    assert "1 carried-forward answer confirmed" in after.one("p.notice").text
+    first = after.find_all("section.answer")[0]
+    assert first.find("form.confirm") is None
+    assert "Carried forward" not in first.text
+    assert "36 carried forward" in after.text
+    # A stale confirmation (the answer moved on) says so and confirms nothing.
+    stale = editor.post(form["action"], data=fields)
+    assert stale.status_code == 409
+    assert page_of(stale, 409).one("div.error-summary")
+    # The rest of the standard at once.
+    [whole] = [f for f in after.find_all("form.confirm") if "/standards/" in f["action"]]
+    left = int(whole.one("button").text.split()[2])
+    r = editor.post(
+        whole["action"], data={i["name"]: i.get("value", "") for i in whole.find_all("input")}
+    )
+    assert r.status_code == 303
+    done = page_of(editor.get(r.headers["location"]))
+    assert f"{left} carried-forward answers confirmed" in done.one("p.notice").text
+    assert not done.find_all("form.confirm")

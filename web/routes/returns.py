@@ -124,6 +124,7 @@ async def render_return(
             answering=answering,
             answers=answers,
             saved=query.get("saved", ""),
+            confirmed=query.get("confirmed", "") if query.get("confirmed", "").isdigit() else "",
             submitted=query.get("submitted") == "1",
             unmet=unmet or [],
             problem=problem,
@@ -246,6 +247,58 @@ async def save_answer(
         request, place, client, return_id, requirement_id, answer=answer, problem=problem,
         theirs=theirs, just_saved=problem is None,
     )  # fmt: skip
+
+
+@router.post("/p/{partnership_id}/returns/{return_id}/answers/{requirement_id}/confirm")
+async def confirm_answer(
+    request: Request,
+    place: InPartnership,
+    client: Api,
+    return_id: RecordId,
+    requirement_id: RecordId,
+) -> Response:
+    """Confirm a carried-forward answer unchanged; a stale one shows the answer as it now is."""
+    values = form_values(await request.form(), ["version", "standard"])
+    version = values["version"] if values["version"].isdigit() else "0"
+    problem: str | None = None
+    try:
+        await client.send(
+            "POST",
+            f"/partnerships/{place.id}/returns/{return_id}/responses/{requirement_id}/confirm",
+            token=place.token,
+            if_match=f'"{version}"',
+        )
+    except ApiError as exc:
+        if exc.status not in (409, 412):
+            raise
+        problem = exc.detail
+    if not is_htmx(request):
+        target = f"/p/{place.id}/returns/{return_id}?standard={quote(values['standard'])}"
+        if problem is None:
+            return redirect(request, f"{target}&confirmed=1#answer-{requirement_id}")
+        failed = {requirement_id: {"problem": problem}}
+        return await render_return(
+            request, place, client, return_id, values["standard"], failed=failed, status=409
+        )
+    return await _answer_fragment(
+        request, place, client, return_id, requirement_id, problem=problem,
+        just_saved=problem is None,
+    )  # fmt: skip
+
+
+@router.post("/p/{partnership_id}/returns/{return_id}/standards/{standard_id}/confirm")
+async def confirm_standard(
+    request: Request, place: InPartnership, client: Api, return_id: RecordId, standard_id: RecordId
+) -> Response:
+    """Confirm every carried-forward answer of one standard, then show the standard again."""
+    values = form_values(await request.form(), ["standard"])
+    confirmed = await client.send(
+        "POST",
+        f"/partnerships/{place.id}/returns/{return_id}/standards/{standard_id}/confirm",
+        token=place.token,
+    )
+    target = f"/p/{place.id}/returns/{return_id}?standard={quote(values['standard'])}"
+    return redirect(request, f"{target}&confirmed={confirmed['confirmed']}")
 
 
 async def _answer_fragment(

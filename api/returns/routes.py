@@ -82,13 +82,12 @@ def list_returns(
 )
 def read_return(
     partnership_id: Id,
-    return_id: Id,
+    found: access.VisibleReturn,
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
 ) -> ReturnRead:
     """A return with every answer and its progress by standard. Another agency's is 404."""
-    found = access.visible(session, principal, partnership_id, return_id)
     set_etag(response, found.ret.version)
     return access.read_for(session, principal, partnership_id, found)
 
@@ -100,9 +99,9 @@ def read_return(
 )
 def save_response(
     partnership_id: Id,
-    return_id: Id,
     requirement_id: Id,
     body: ResponseWrite,
+    found: access.AnswerableReturn,
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
@@ -113,7 +112,6 @@ def save_response(
     A save made against an older answer is refused with 412, and the problem's `current`
     holds the newer answer, so nothing is silently overwritten.
     """
-    found = access.answerable(session, principal, partnership_id, return_id)
     saved = answers.save_response(
         session,
         principal=principal,
@@ -136,6 +134,7 @@ def submit_return(
     partnership_id: Id,
     return_id: Id,
     body: SignOffIn,
+    found: access.VisibleReturn,
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
@@ -146,7 +145,6 @@ def submit_return(
     Every rule the return does not yet meet is listed at once in `errors`, each naming the
     field that would meet it (`responses.{requirement_id}.rating`, `sign_off.declaration`, …).
     """
-    found = access.visible(session, principal, partnership_id, return_id)
     require_may_sign_off(principal, partnership_id, found.ret.agency_id)
     check_if_match(if_match, found.ret.version, required=False)
     service.submit(
@@ -164,8 +162,8 @@ def submit_return(
 )
 def save_responses(
     partnership_id: Id,
-    return_id: Id,
     body: BulkAnswers,
+    found: access.AnswerableReturn,
     principal: CurrentPrincipal,
     session: SessionDep,
 ) -> list[ResponseSaved]:
@@ -176,7 +174,6 @@ def save_responses(
     `current.responses` holds the newer answers (412). Problems with the answers
     themselves are all listed at once (422), each naming `responses[i]`.
     """
-    found = access.answerable(session, principal, partnership_id, return_id)
     saved = answers.save_responses(
         session, principal=principal, partnership_id=partnership_id, found=found,
         answers=body.responses,
@@ -190,14 +187,16 @@ def save_responses(
     responses=responses(401, 403, 404, 409, 412, 422),
 )
 def carry_forward(
-    partnership_id: Id, return_id: Id, principal: CurrentPrincipal, session: SessionDep
+    partnership_id: Id,
+    found: access.AnswerableReturn,
+    principal: CurrentPrincipal,
+    session: SessionDep,
 ) -> CarriedForward:
     """Start from the agency's last accepted return of the same framework.
 
     Its answers and files are copied into every requirement not yet answered, each marked
     `carried_forward` until someone reviews and saves it. Answers already given are kept.
     """
-    found = access.answerable(session, principal, partnership_id, return_id)
     carried = answers.carry_forward(
         session, principal=principal, partnership_id=partnership_id, found=found
     )
@@ -209,11 +208,8 @@ def carry_forward(
     response_model=list[VersionSummary],
     responses=responses(401, 404, 422),
 )
-def list_versions(
-    partnership_id: Id, return_id: Id, principal: CurrentPrincipal, session: SessionDep
-) -> list[VersionSummary]:
+def list_versions(found: access.VisibleReturn, session: SessionDep) -> list[VersionSummary]:
     """Every submission of the return, oldest first."""
-    found = access.visible(session, principal, partnership_id, return_id)
     assert found.ret.id is not None
     return versions.list_versions(session, return_id=found.ret.id)
 
@@ -224,14 +220,11 @@ def list_versions(
     responses=responses(401, 404, 422),
 )
 def read_version(
-    partnership_id: Id,
-    return_id: Id,
     number: Number,
-    principal: CurrentPrincipal,
+    found: access.VisibleReturn,
     session: SessionDep,
 ) -> VersionRead:
     """One submission, exactly as it was signed off."""
-    found = access.visible(session, principal, partnership_id, return_id)
     assert found.ret.id is not None
     return versions.read_version(session, return_id=found.ret.id, number=number)
 
@@ -242,9 +235,7 @@ def read_version(
     responses=responses(401, 404, 422),
 )
 def compare_versions(
-    partnership_id: Id,
-    return_id: Id,
-    principal: CurrentPrincipal,
+    found: access.VisibleReturn,
     session: SessionDep,
     from_version: Annotated[int | None, Query(alias="from", ge=1, le=1_000_000)] = None,
     to_version: Annotated[int | None, Query(alias="to", ge=1, le=1_000_000)] = None,
@@ -253,7 +244,6 @@ def compare_versions(
 
     `to` defaults to the latest submission and `from` to the one before `to`.
     """
-    found = access.visible(session, principal, partnership_id, return_id)
     assert found.ret.id is not None
     return versions.compare_versions(
         session, return_id=found.ret.id, from_number=from_version, to_number=to_version

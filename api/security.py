@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Annotated
 
 from argon2 import PasswordHasher
@@ -16,19 +17,31 @@ from api.db import SessionDep
 from api.models import ApiToken, Membership, Role, TokenKind, User
 from api.models.base import utcnow
 from api.problems import NotAuthenticated
+from api.settings import get_settings
 
-_hasher = PasswordHasher()
-# Verified against when the email is unknown, so that timing does not reveal which emails exist.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+@lru_cache
+def _hasher() -> PasswordHasher:
+    if get_settings().password_hashing == "cheap":  # the test suite's, never production's
+        return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    return PasswordHasher()
+
+
+@lru_cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so that timing does not reveal which
+    emails exist."""
+    return _hasher().hash("not-a-real-password")
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        hashed = password_hash or _dummy_hash()
+        return _hasher().verify(hashed, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

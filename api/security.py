@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Annotated
 
 from argon2 import PasswordHasher
@@ -17,23 +18,36 @@ from api.models import ApiToken, Membership, Role, TokenKind, User
 from api.models.base import utcnow
 from api.permissions import scopes_markdown
 from api.problems import NotAuthenticated
+from api.settings import get_settings
 
-_hasher = PasswordHasher()
-# Verified against when the email is unknown, so that timing does not reveal which emails exist.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+@lru_cache
+def _hasher() -> PasswordHasher:
+    if get_settings().password_hashing == "cheap":  # the test suite's, never production's
+        return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    return PasswordHasher()
+
+
+@lru_cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so that timing does not reveal which
+    emails exist."""
+    return _hasher().hash("not-a-real-password")
+
+
 # Stored for an account whose person has not set a password yet: nothing signs in with it.
 NO_PASSWORD = "!"
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Check a password, taking as long for an account without one as for a wrong one."""
     usable = password_hash if password_hash and password_hash != NO_PASSWORD else None
     try:
-        return _hasher.verify(usable or _DUMMY_HASH, password) and usable is not None
+        return _hasher().verify(usable or _dummy_hash(), password) and usable is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     htmx_url: str = "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js"
     htmx_integrity: str = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
     cookie_secure: bool = False
+    # Argon2's cost. "standard" is argon2-cffi's RFC 9106 low-memory profile; "cheap" hashes
+    # in microseconds, for the test suite only, and is refused unless environment is "test".
+    password_hashing: Literal["standard", "cheap"] = "standard"
     # The largest evidence file an agency may attach, in bytes.
     attachment_max_bytes: int = 10 * 1024 * 1024
 
@@ -33,6 +36,8 @@ class Settings(BaseSettings):
     def refuse_default_secret_in_production(self) -> "Settings":
         if self.environment == "production" and self.secret_key == DEVELOPMENT_SECRET:
             raise ValueError("ASSURE_SECRET_KEY must be set to a secret value in production")
+        if self.password_hashing == "cheap" and self.environment != "test":
+            raise ValueError("ASSURE_PASSWORD_HASHING=cheap is for the test suite only")
         return self
 
 

@@ -9,7 +9,7 @@ from api.http import MAX_ID, Id, IfMatch, Limit, Offset, Page, check_if_match, s
 from api.models import ActionStatus
 from api.permissions import may_answer, require_may_answer, return_agencies
 from api.problems import responses
-from api.returns import service as returns
+from api.returns.access import AnswerableReturn
 from api.security import CurrentPrincipal, Principal
 
 router = APIRouter(tags=["actions"])
@@ -78,18 +78,13 @@ def list_actions(
 )
 def create_action(
     partnership_id: Id,
-    return_id: Id,
     body: ActionCreate,
+    found: AnswerableReturn,
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
 ) -> ActionRead:
     """Add an action to the agency's plan, for requirements of this return."""
-    agencies = return_agencies(principal, partnership_id)
-    found = returns.get(
-        session, partnership_id=partnership_id, return_id=return_id, agencies=agencies
-    )
-    require_may_answer(principal, partnership_id, found.ret.agency_id)
     action = service.create(
         session, principal=principal, partnership_id=partnership_id, ret=found.ret, data=body
     )

@@ -34,14 +34,12 @@ class Target:
 
 
 def attach_target(
-    partnership_id: Id,
-    return_id: Id,
     requirement_id: Id,
+    found: access.AnswerableReturn,
     principal: CurrentPrincipal,
     session: SessionDep,
 ) -> Target:
     """Where a file would go, once everything that refuses it unread has passed."""
-    found = access.answerable(session, principal, partnership_id, return_id)
     service.check_may_attach(session, found=found, requirement_id=requirement_id)
     return Target(principal=principal, found=found)
 
@@ -96,14 +94,11 @@ def add_attachment(
     responses={200: FILE_RESPONSE, **responses(401, 404, 422)},
 )
 def download_attachment(
-    partnership_id: Id,
-    return_id: Id,
     attachment_id: Id,
-    principal: CurrentPrincipal,
+    found: access.VisibleReturn,
     session: SessionDep,
 ) -> Response:
     """Download a file attached to the return, for anyone who may see the return."""
-    found = access.visible(session, principal, partnership_id, return_id)
     file = service.download(session, found=found, attachment_id=attachment_id)
     return file_response(
         content=file.content, filename=file.filename, media_type=file.media_type,
@@ -118,13 +113,12 @@ def download_attachment(
 )
 def remove_attachment(
     partnership_id: Id,
-    return_id: Id,
     attachment_id: Id,
+    found: access.AnswerableReturn,
     principal: CurrentPrincipal,
     session: SessionDep,
 ) -> Response:
     """Remove a file from the draft. Submitted versions keep it (see the versions route)."""
-    found = access.answerable(session, principal, partnership_id, return_id)
     service.remove(
         session, principal=principal, partnership_id=partnership_id, found=found,
         attachment_id=attachment_id,
@@ -138,15 +132,12 @@ def remove_attachment(
     responses={200: FILE_RESPONSE, **responses(401, 404, 422)},
 )
 def download_submitted_attachment(
-    partnership_id: Id,
-    return_id: Id,
     number: Number,
     attachment_id: Id,
-    principal: CurrentPrincipal,
+    found: access.VisibleReturn,
     session: SessionDep,
 ) -> Response:
     """Download a file as submitted version `number` holds it, even if removed since."""
-    found = access.visible(session, principal, partnership_id, return_id)
     file = service.download_from_version(
         session, found=found, number=number, attachment_id=attachment_id
     )

@@ -1,9 +1,16 @@
 """Finding a return for the one asking: whether they may see it, answer it or review it,
 and the return as they should read it. Routes of every feature that acts on a return
-start here."""
+start here, by taking a `VisibleReturn`, `AnswerableReturn` or `ReviewableReturn`."""
 
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.dependencies.utils import request_body_to_args, request_params_to_args
+from fastapi.exceptions import RequestValidationError
 from sqlmodel import Session
 
+from api.db import SessionDep
+from api.http import Id
 from api.permissions import (
     Permission,
     can,
@@ -15,7 +22,7 @@ from api.permissions import (
 )
 from api.returns import answers, service
 from api.returns.schemas import ReturnRead
-from api.security import Principal
+from api.security import CurrentPrincipal, Principal
 
 
 def visible(
@@ -28,22 +35,74 @@ def visible(
     )
 
 
-def answerable(
-    session: Session, principal: Principal, partnership_id: int, return_id: int
+async def _route_params_checked(request: Request) -> None:
+    """Refuse a malformed id, query, header or body (422) before any return is loaded.
+
+    FastAPI validates a route's own parameters only after its dependencies have run, so
+    without this a bad `requirement_id` could be answered 403 or 404 from the database.
+    The route's own fields are checked here as FastAPI will check them (its body is read
+    once and kept by the request; an upload declares no body field and is not read).
+    """
+    route = request.scope["route"]
+    own = route.dependant
+    errors = [
+        *request_params_to_args(own.path_params, request.path_params)[1],
+        *request_params_to_args(own.query_params, request.query_params)[1],
+        *request_params_to_args(own.header_params, request.headers)[1],
+    ]
+    if own.body_params:
+        body = await _body_as_fastapi_reads_it(request)
+        _, body_errors = await request_body_to_args(
+            own.body_params, body, getattr(route, "_embed_body_fields", False)
+        )
+        errors.extend(body_errors)
+    if errors:
+        raise RequestValidationError(errors)
+
+
+async def _body_as_fastapi_reads_it(request: Request) -> Any:
+    """JSON when it parses (FastAPI has already refused malformed JSON), else the bytes."""
+    raw = await request.body()
+    if not raw:
+        return None
+    try:
+        return await request.json()
+    except ValueError:  # another content type: FastAPI validates the bytes, and so do we
+        return raw
+
+
+def _visible(
+    partnership_id: Id,
+    return_id: Id,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    _: Annotated[None, Depends(_route_params_checked)],
+) -> service.Found:
+    return visible(session, principal, partnership_id, return_id)
+
+
+VisibleReturn = Annotated[service.Found, Depends(_visible)]
+
+
+def _answerable(
+    found: VisibleReturn, partnership_id: Id, principal: CurrentPrincipal
 ) -> service.Found:
     """The return, if the principal may also answer it (else 403)."""
-    found = visible(session, principal, partnership_id, return_id)
     require_may_answer(principal, partnership_id, found.ret.agency_id)
     return found
 
 
-def reviewable(
-    session: Session, principal: Principal, partnership_id: int, return_id: int
+def _reviewable(
+    found: VisibleReturn, partnership_id: Id, principal: CurrentPrincipal
 ) -> service.Found:
     """The return, if the principal may also review it (else 403)."""
-    found = visible(session, principal, partnership_id, return_id)
     require(principal, partnership_id, Permission.review_returns)
     return found
+
+
+# The return named by the path, loaded in the request's session before the route runs.
+AnswerableReturn = Annotated[service.Found, Depends(_answerable)]
+ReviewableReturn = Annotated[service.Found, Depends(_reviewable)]
 
 
 def read_for(

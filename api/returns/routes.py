@@ -83,13 +83,12 @@ def list_returns(
 )
 def read_return(
     partnership_id: Id,
-    return_id: Id,
+    found: access.VisibleReturn,
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
 ) -> ReturnRead:
     """A return with every answer and its progress by standard. Another agency's is 404."""
-    found = access.visible(session, principal, partnership_id, return_id)
     set_etag(response, found.ret.version)
     return access.read_for(session, principal, partnership_id, found)
 
@@ -101,9 +100,9 @@ def read_return(
 )
 def save_response(
     partnership_id: Id,
-    return_id: Id,
     requirement_id: Id,
     body: ResponseWrite,
+    found: access.AnswerableReturn,
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
@@ -114,7 +113,6 @@ def save_response(
     A save made against an older answer is refused with 412, and the problem's `current`
     holds the newer answer, so nothing is silently overwritten.
     """
-    found = access.answerable(session, principal, partnership_id, return_id)
     saved = answers.save_response(
         session,
         principal=principal,
@@ -135,8 +133,8 @@ def save_response(
 )
 def confirm_response(
     partnership_id: Id,
-    return_id: Id,
     requirement_id: Id,
+    found: access.AnswerableReturn,
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
@@ -147,7 +145,6 @@ def confirm_response(
     Until it is confirmed (or changed) it counts as unrated and the return cannot be
     submitted. If-Match carries the answer's ETag; a stale one is refused with `current`.
     """
-    found = access.answerable(session, principal, partnership_id, return_id)
     confirmed = confirmations.confirm_answer(
         session,
         principal=principal,
@@ -167,13 +164,12 @@ def confirm_response(
 )
 def confirm_standard(
     partnership_id: Id,
-    return_id: Id,
     standard_id: Id,
+    found: access.AnswerableReturn,
     principal: CurrentPrincipal,
     session: SessionDep,
 ) -> Confirmed:
     """Confirm, unchanged, every answer of one standard still carried forward."""
-    found = access.answerable(session, principal, partnership_id, return_id)
     return confirmations.confirm_standard(
         session,
         principal=principal,
@@ -192,6 +188,7 @@ def submit_return(
     partnership_id: Id,
     return_id: Id,
     body: SignOffIn,
+    found: access.VisibleReturn,
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
@@ -202,7 +199,6 @@ def submit_return(
     Every rule the return does not yet meet is listed at once in `errors`, each naming the
     field that would meet it (`responses.{requirement_id}.rating`, `sign_off.declaration`, …).
     """
-    found = access.visible(session, principal, partnership_id, return_id)
     require_may_sign_off(principal, partnership_id, found.ret.agency_id)
     check_if_match(if_match, found.ret.version, required=False)
     service.submit(
@@ -220,8 +216,8 @@ def submit_return(
 )
 def save_responses(
     partnership_id: Id,
-    return_id: Id,
     body: BulkAnswers,
+    found: access.AnswerableReturn,
     principal: CurrentPrincipal,
     session: SessionDep,
 ) -> list[ResponseSaved]:
@@ -232,7 +228,6 @@ def save_responses(
     `current.responses` holds the newer answers (412). Problems with the answers
     themselves are all listed at once (422), each naming `responses[i]`.
     """
-    found = access.answerable(session, principal, partnership_id, return_id)
     saved = answers.save_responses(
         session, principal=principal, partnership_id=partnership_id, found=found,
         answers=body.responses,
@@ -246,7 +241,10 @@ def save_responses(
     responses=responses(401, 403, 404, 409, 412, 422),
 )
 def carry_forward(
-    partnership_id: Id, return_id: Id, principal: CurrentPrincipal, session: SessionDep
+    partnership_id: Id,
+    found: access.AnswerableReturn,
+    principal: CurrentPrincipal,
+    session: SessionDep,
 ) -> CarriedForward:
     """Start from the agency's last accepted return of the same framework.
 
@@ -254,7 +252,6 @@ def carry_forward(
     `carried_forward` until someone confirms it (`…/confirm`) or changes it; until then it
     counts as unrated. Answers already given are kept.
     """
-    found = access.answerable(session, principal, partnership_id, return_id)
     carried = answers.carry_forward(
         session, principal=principal, partnership_id=partnership_id, found=found
     )
@@ -266,11 +263,8 @@ def carry_forward(
     response_model=list[VersionSummary],
     responses=responses(401, 403, 404, 422),
 )
-def list_versions(
-    partnership_id: Id, return_id: Id, principal: CurrentPrincipal, session: SessionDep
-) -> list[VersionSummary]:
+def list_versions(found: access.VisibleReturn, session: SessionDep) -> list[VersionSummary]:
     """Every submission of the return, oldest first."""
-    found = access.visible(session, principal, partnership_id, return_id)
     assert found.ret.id is not None
     return versions.list_versions(session, return_id=found.ret.id)
 
@@ -281,14 +275,11 @@ def list_versions(
     responses=responses(401, 403, 404, 422),
 )
 def read_version(
-    partnership_id: Id,
-    return_id: Id,
     number: Number,
-    principal: CurrentPrincipal,
+    found: access.VisibleReturn,
     session: SessionDep,
 ) -> VersionRead:
     """One submission, exactly as it was signed off."""
-    found = access.visible(session, principal, partnership_id, return_id)
     assert found.ret.id is not None
     return versions.read_version(session, return_id=found.ret.id, number=number)
 
@@ -299,9 +290,7 @@ def read_version(
     responses=responses(401, 403, 404, 422),
 )
 def compare_versions(
-    partnership_id: Id,
-    return_id: Id,
-    principal: CurrentPrincipal,
+    found: access.VisibleReturn,
     session: SessionDep,
     from_version: Annotated[int | None, Query(alias="from", ge=1, le=1_000_000)] = None,
     to_version: Annotated[int | None, Query(alias="to", ge=1, le=1_000_000)] = None,
@@ -310,7 +299,6 @@ def compare_versions(
 
     `to` defaults to the latest submission and `from` to the one before `to`.
     """
-    found = access.visible(session, principal, partnership_id, return_id)
     assert found.ret.id is not None
     return versions.compare_versions(
         session, return_id=found.ret.id, from_number=from_version, to_number=to_version

@@ -36,6 +36,7 @@ def return_for_information(
     partnership_id: Id,
     return_id: Id,
     body: SendBackIn,
+    found: access.ReviewableReturn,
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
@@ -48,7 +49,6 @@ def return_for_information(
     return's `review_notes`. Refused (409) unless the return is submitted and its programme
     open, since the agency could not answer a closed one. If-Match is checked when sent.
     """
-    found = access.reviewable(session, principal, partnership_id, return_id)
     check_if_match(if_match, found.ret.version, required=False)
     service.send_back(
         session, principal=principal, partnership_id=partnership_id, found=found, data=body
@@ -65,6 +65,7 @@ def accept_return(
     partnership_id: Id,
     return_id: Id,
     body: AcceptIn,
+    found: access.ReviewableReturn,
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
@@ -75,7 +76,6 @@ def accept_return(
     The body may be `{}`; a `note` is kept in the return's history. If-Match is checked
     when sent.
     """
-    found = access.reviewable(session, principal, partnership_id, return_id)
     check_if_match(if_match, found.ret.version, required=False)
     service.accept(
         session, principal=principal, partnership_id=partnership_id, found=found, note=body.note
@@ -90,9 +90,9 @@ def accept_return(
 )
 def moderate_requirement(
     partnership_id: Id,
-    return_id: Id,
     requirement_id: Id,
     body: ModerationWrite,
+    found: access.ReviewableReturn,
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
@@ -104,7 +104,6 @@ def moderate_requirement(
     against an older one is refused with 412, and the problem's `current` holds the newer.
     Allowed while the return is submitted or returned, also after the programme has closed.
     """
-    found = access.reviewable(session, principal, partnership_id, return_id)
     expected = expected_version(if_match)
     service.requirement_subject(session, found=found, requirement_id=requirement_id)
     return _moderate(session, principal, partnership_id, found, response, body, expected,
@@ -118,16 +117,15 @@ def moderate_requirement(
 )
 def moderate_standard(
     partnership_id: Id,
-    return_id: Id,
     standard_id: Id,
     body: ModerationWrite,
+    found: access.ReviewableReturn,
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> ModeratedRatingRead:
     """The partnership's own rating of one standard as a whole. If-Match as for requirements."""
-    found = access.reviewable(session, principal, partnership_id, return_id)
     expected = expected_version(if_match)
     service.standard_subject(session, found=found, standard_id=standard_id)
     return _moderate(session, principal, partnership_id, found, response, body, expected,

@@ -14,17 +14,14 @@ import pytest
 from apikit import API, HOUSING, PEOPLE
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sessionkit import ConnectionSlot
 from sqlalchemy import Connection
 from sqlmodel import Session, col, select
 
-from api.db import get_session, unit_of_work
+from api.db import get_session
 from api.main import create_app
 from api.models import Agency, Membership, Partnership, PartnershipAgency, User
 from api.permissions import SCOPES
-
-
-class _Slot:
-    connection: Connection | None = None
 
 
 class StatusRecorder:
@@ -53,24 +50,11 @@ class StatusRecorder:
 
 
 @pytest.fixture(scope="session")
-def _shared_app() -> Iterator[tuple[FastAPI, _Slot]]:
+def _shared_app() -> Iterator[tuple[FastAPI, ConnectionSlot]]:
     app = create_app()
     app.add_middleware(StatusRecorder)
-    slot = _Slot()
-
-    def session_in_test_transaction() -> Iterator[Session]:
-        assert slot.connection is not None, "a request outside a test"
-        with (
-            Session(
-                bind=slot.connection,
-                join_transaction_mode="create_savepoint",
-                expire_on_commit=False,
-            ) as session,
-            unit_of_work(session),
-        ):
-            yield session
-
-    app.dependency_overrides[get_session] = session_in_test_transaction
+    slot = ConnectionSlot()
+    app.dependency_overrides[get_session] = slot.session
     yield app, slot
     _check_statuses_are_documented(app)
 
@@ -97,7 +81,9 @@ def _check_statuses_are_documented(app: FastAPI) -> None:
 
 
 @pytest.fixture(scope="session")
-def _shared_clients(_shared_app: tuple[FastAPI, _Slot]) -> Iterator[tuple[TestClient, TestClient]]:
+def _shared_clients(
+    _shared_app: tuple[FastAPI, ConnectionSlot],
+) -> Iterator[tuple[TestClient, TestClient]]:
     app, _ = _shared_app
     with (
         TestClient(app, base_url="http://testserver") as strict,
@@ -107,11 +93,12 @@ def _shared_clients(_shared_app: tuple[FastAPI, _Slot]) -> Iterator[tuple[TestCl
 
 
 @pytest.fixture
-def api_app(_shared_app: tuple[FastAPI, _Slot], connection: Connection) -> Iterator[FastAPI]:
+def api_app(
+    _shared_app: tuple[FastAPI, ConnectionSlot], connection: Connection
+) -> Iterator[FastAPI]:
     app, slot = _shared_app
-    slot.connection = connection
-    yield app
-    slot.connection = None
+    with slot.on(connection):
+        yield app
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Fixtures for the web front end: the app built exactly as production builds it (the web
 pages mounted at / of the API app, reaching the API through the one httpx client over the
-ASGI transport), but on the test's rolled-back transaction; and visitors who sign in
-through the real /sign-in form.
+ASGI transport), once per run, but on each test's rolled-back transaction; and visitors
+who sign in through the real /sign-in form.
 
 No __init__.py here on purpose: with pytest's default import mode a package named `web`
 under tests/ would shadow the product's own `web` package.
@@ -14,20 +14,39 @@ from contextlib import ExitStack
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sessionkit import ConnectionSlot
+from sqlalchemy import Connection
 from websupport import ADMIN, submit_sign_in
 
+from api.db import get_session
+from api.main import create_app as create_api_app
 from api.settings import get_settings
 from web.app import create_app
 from web.client import build
 
 
-@pytest.fixture
-def site_app(api_app: FastAPI) -> Iterator[FastAPI]:
-    """The combined app, as web.app.create_combined_app() builds it, on the test transaction."""
-    api_client = build(get_settings(), api_app)
-    api_app.mount("/", create_app(api_client))
-    yield api_app
+@pytest.fixture(scope="session")
+def _shared_site() -> Iterator[tuple[FastAPI, ConnectionSlot]]:
+    """The combined app, as web.app.create_combined_app() builds it, built once per run:
+    building it costs more than most tests, and it keeps no state between requests but
+    the session override, which points at the current test's connection."""
+    app = create_api_app()
+    slot = ConnectionSlot()
+    app.dependency_overrides[get_session] = slot.session
+    api_client = build(get_settings(), app)
+    app.mount("/", create_app(api_client))
+    yield app, slot
     asyncio.run(api_client.http.aclose())
+
+
+@pytest.fixture
+def site_app(
+    _shared_site: tuple[FastAPI, ConnectionSlot], connection: Connection
+) -> Iterator[FastAPI]:
+    """The combined app, on the test's rolled-back transaction."""
+    app, slot = _shared_site
+    with slot.on(connection):
+        yield app
 
 
 @pytest.fixture

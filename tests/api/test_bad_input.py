@@ -170,9 +170,8 @@ def _call(client, headers, method, path, ids, **overrides):
             method, url, headers={**headers, **YAML_HEADERS}, content=as_yaml(framework_doc("x"))
         )
     body = VALID_BODIES.get((method, path))
-    extra = (
-        {"If-Match": "*"} if method == "PATCH" else {"If-Match": '"0"'} if method == "PUT" else {}
-    )
+    versioned = method == "PUT" or path.endswith("{requirement_id}/confirm")
+    extra = {"If-Match": "*"} if method == "PATCH" else {"If-Match": '"0"'} if versioned else {}
     return client.request(method, url, headers={**headers, **extra}, json=body)
 
 
@@ -201,7 +200,7 @@ def test_the_largest_id_in_paths_is_404(lenient_client, auth, ids, key, param):
         ("/responses/{requirement_id}", "/responses", "/actions", "/updates", "/attachments")
     )
     answering = answering or (method == "DELETE" and "/attachments/" in path)
-    answering = answering or path.endswith("/submit")
+    answering = answering or path.endswith(("/submit", "/confirm"))
     answering = answering or (method == "PATCH" and "/actions/" in path)
     who = ("approver" if path.endswith("/submit") else "editor") if answering else "admin"
     who = "platform" if path.startswith("/users/") else who  # accounts: platform admins'

@@ -19,12 +19,13 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from api.models import ApiToken, Requirement, SignInFailure, Standard, User
+from api.returns.service import rating_codes
 
 API = "/api/v1"
 PASSWORD = "assure-demo-2023"
 WRITERS = 8  # requests per race
 ANSWER_RACES = 20  # on 10 requirements: each first answered in a race, then changed in one
-SIGN_IN_RACES = 4
+SIGN_IN_RACES = 3
 
 Request = Callable[[httpx.Client], httpx.Response]
 
@@ -88,10 +89,23 @@ def unanswered(live: Live, ret: dict[str, Any], count: int) -> list[int]:
     return free[:count]
 
 
-def save(path: str, headers: dict[str, str], version: int, evidence: str) -> Request:
-    return lambda c: c.put(
-        path, json={"evidence": evidence}, headers={**headers, "If-Match": f'"{version}"'}
-    )
+def one_winner(replies: list[httpx.Response], version: int, field: str) -> dict[str, Any]:
+    """The one 200 of a race made against `version`; every other reply is 412 and shows the
+    record as the winner left it."""
+    assert all(r.status_code < 500 for r in replies), [r.text for r in replies]
+    winners = [r.json() for r in replies if r.status_code == 200]
+    assert len(winners) == 1, [r.status_code for r in replies]
+    [won] = winners
+    assert won["version"] == version + 1
+    for lost in (r for r in replies if r.status_code != 200):
+        assert lost.status_code == 412, lost.text
+        current = lost.json()["current"]
+        assert (current[field], current["version"]) == (won[field], version + 1)
+    return won
+
+
+def put(path: str, headers: dict[str, str], version: int, **body: str) -> Request:
+    return lambda c: c.put(path, json=body, headers={**headers, "If-Match": f'"{version}"'})
 
 
 def test_concurrent_saves_of_one_answer_have_one_winner_and_no_5xx(
@@ -106,20 +120,10 @@ def test_concurrent_saves_of_one_answer_have_one_winner_and_no_5xx(
         requirement_id = requirements[n // 2]
         version = n % 2  # "0": nobody has answered it yet; "1": change the first answer
         answer = f"{path}/responses/{requirement_id}"
-        replies = race(
-            clients,
-            [save(answer, editor, version, f"race {n}, writer {w}") for w in range(WRITERS)],
-        )
+        saves = [put(answer, editor, version, evidence=f"race {n}, {w}") for w in range(WRITERS)]
+        replies = race(clients, saves)
         seen.update(r.status_code for r in replies)
-        assert all(r.status_code < 500 for r in replies), [r.text for r in replies]
-        winners = [r.json() for r in replies if r.status_code == 200]
-        assert len(winners) == 1, [r.status_code for r in replies]
-        [won] = winners
-        assert won["version"] == version + 1
-        for lost in (r for r in replies if r.status_code != 200):
-            assert lost.status_code == 412, lost.text
-            current = lost.json()["current"]  # the answer as the winner left it
-            assert (current["evidence"], current["version"]) == (won["evidence"], version + 1)
+        won = one_winner(replies, version, "evidence")
         stored = {r["requirement_id"]: r for r in c.get(path, headers=editor).json()["responses"]}[
             requirement_id
         ]
@@ -134,6 +138,28 @@ def test_concurrent_saves_of_one_answer_have_one_winner_and_no_5xx(
         headers=admin,
     ).json()
     assert events["total"] == ANSWER_RACES  # one audit row per save that won, none for losers
+
+
+def test_concurrent_moderations_of_one_requirement_have_one_winner(
+    live: Live, clients: list[httpx.Client]
+) -> None:
+    c = clients[0]
+    admin = bearer(c, "admin@york.example")
+    york = c.get(f"{API}/me", headers=admin).json()["partnerships"][0]["id"]
+    listed = c.get(
+        f"{API}/partnerships/{york}/returns", params={"status": "submitted"}, headers=admin
+    ).json()
+    path = f"{API}/partnerships/{york}/returns/{listed['items'][0]['id']}"
+    ret = c.get(path, headers=admin).json()
+    assert ret["status"] == "submitted" and ret["may_review"]
+    with Session(live.engine) as s:
+        rating = rating_codes(s, ret["framework_version"]["id"])[0]
+    [requirement_id] = unanswered(live, {**ret, "responses": []}, 1)
+    moderation = f"{path}/moderation/requirements/{requirement_id}"
+    for version in (0, 1):  # the first rating, then a change to it
+        rate = [put(moderation, admin, version, rating=rating, note=str(w)) for w in range(WRITERS)]
+        replies = race(clients, rate)
+        one_winner(replies, version, "note")
 
 
 def _tokens(live: Live, email: str) -> int:

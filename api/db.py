@@ -1,24 +1,29 @@
 """The engine and the request-scoped session, which is the request's one unit of work."""
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends
-from sqlalchemy import Engine, event, update
-from sqlmodel import Session, create_engine
+from fastapi import Depends, Request
+from sqlalchemy import Connection, Engine, event, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, SQLModel, create_engine, select
 
 from api.models.base import Versioned, utcnow
 from api.problems import DomainError, PreconditionFailed
 from api.settings import get_settings
+
+# Methods that only read: their transactions stay deferred (shared), everything else writes.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
@@ -34,9 +39,23 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_begin(connection: Connection) -> None:
+    # A deferred transaction that reads and then writes cannot wait for the write lock: if
+    # another writer committed after it read, SQLite answers "database is locked" at once.
+    # A writer therefore takes the lock when it begins, waiting for it within the timeout.
+    writes = connection.get_execution_options().get("writes", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
 @lru_cache
 def get_engine() -> Engine:
     return make_engine(get_settings().database_url)
+
+
+@lru_cache
+def get_write_engine() -> Engine:
+    """The same engine and pool, for transactions that will write (SQLite: BEGIN IMMEDIATE)."""
+    return get_engine().execution_options(writes=True)
 
 
 @contextmanager
@@ -61,13 +80,16 @@ def unit_of_work(session: Session) -> Iterator[Session]:
     session.commit()
 
 
-async def get_session() -> AsyncIterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session per request, committed when the route returns (before the reply is sent).
 
+    A request with an unsafe method is a writer from its first statement (on SQLite it
+    waits for the write lock then, not halfway through); a GET reads without locking.
     Async so that FastAPI does not hop to a thread to open and close it: creating a session
     does no I/O, and its commit or close is one short round trip on a pooled connection.
     """
-    with Session(get_engine(), expire_on_commit=False) as session, unit_of_work(session):
+    engine = get_engine() if request.method in SAFE_METHODS else get_write_engine()
+    with Session(engine, expire_on_commit=False) as session, unit_of_work(session):
         yield session
 
 
@@ -76,20 +98,74 @@ async def get_session() -> AsyncIterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def bump_version(session: Session, row: Versioned) -> None:
-    """Claim the record's next version, or refuse if another writer claimed it first.
+V = TypeVar("V", bound=SQLModel)
 
-    The conditional UPDATE makes the If-Match check hold under concurrency: on PostgreSQL
-    the second writer waits for the first, then finds the version gone and gets 412.
+
+def save_version(
+    session: Session,
+    model: type[V],
+    *,
+    key: dict[str, Any],
+    existing: V | None,
+    expected_version: int,
+    values: dict[str, Any],
+    refused: str,
+    current: Callable[[V | None], dict[str, Any] | None] | None = None,
+) -> V:
+    """Write the next version of the record `key` names, if it is still the version read.
+
+    `existing` is the record as the writer read it (None: none yet, and `expected_version`
+    is 0). One statement claims the version, an INSERT that the unique key guards or an
+    UPDATE conditional on the version, so the check holds under concurrency: on PostgreSQL
+    the second writer waits for the first, then loses. The loser gets 412 with the record
+    as it now stands (from `current`), read after the winner committed, so nothing is lost.
     """
-    table = type(row).__table__  # type: ignore[attr-defined]
-    now = utcnow()
-    result = session.execute(
+    show = current or (lambda _: None)
+    if (existing.version if existing else 0) != expected_version:  # type: ignore[attr-defined]
+        raise PreconditionFailed(refused, current=show(existing))
+    if existing is None:
+        row = model(**key, **values)
+        try:
+            with session.begin_nested():
+                session.add(row)
+        except IntegrityError:  # another writer's first version won the race
+            winner = _reread(session, model, key)
+            if winner is None:  # not a race: let the real error through
+                raise
+            raise PreconditionFailed(refused, current=show(winner)) from None
+        return row
+    table = model.__table__  # type: ignore[attr-defined]
+    row_id = existing.id  # type: ignore[attr-defined]
+    claimed = session.execute(
         update(table)
-        .where(table.c.id == row.id, table.c.version == row.version)  # type: ignore[attr-defined]
-        .values(version=row.version + 1, updated_at=now)
+        .where(table.c.id == row_id, table.c.version == expected_version)
+        .values(version=expected_version + 1, **values)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise PreconditionFailed("Someone changed this record at the same moment. Read it again.")
-    row.version += 1
-    row.updated_at = now
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        now = _reread(session, model, {"id": row_id}) if current else None
+        raise PreconditionFailed(refused, current=show(now))
+    # What the UPDATE wrote is now the row's loaded state; changes the caller made to the
+    # object and has not flushed yet stay pending.
+    for name, value in {"version": expected_version + 1, **values}.items():
+        set_committed_value(existing, name, value)
+    return existing
+
+
+def _reread(session: Session, model: type[V], key: dict[str, Any]) -> V | None:
+    """The record as committed now (each statement sees the latest commits on PostgreSQL)."""
+    query = select(model).filter_by(**key).execution_options(populate_existing=True)
+    return session.exec(query).first()
+
+
+def bump_version(session: Session, row: Versioned) -> None:
+    """Claim the record's next version for the changes made to it, or refuse (412) if
+    another writer claimed it first."""
+    save_version(
+        session,
+        type(row),
+        key={"id": row.id},  # type: ignore[attr-defined]
+        existing=row,
+        expected_version=row.version,
+        values={"updated_at": utcnow()},
+        refused="Someone changed this record at the same moment. Read it again.",
+    )

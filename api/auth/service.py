@@ -28,9 +28,14 @@ def sign_in(
     """Check the password and issue a session token; too many failures lock the email out.
 
     A failed attempt is kept even though the request fails (`WrongPassword` keeps the
-    request's writes), so that throttling holds across requests and servers.
+    request's writes), so that throttling holds across requests, servers and concurrent
+    attempts.
     """
     email = normalise_email(email)
+    # Sign-ins to one account take turns, holding its row, so that guesses made at the same
+    # moment each see the others' failures and the limit holds (SQLite's write lock, taken
+    # when a write begins, already serialises them).
+    user = session.exec(select(User).where(User.email == email).with_for_update()).first()
     now = utcnow()
     window = timedelta(minutes=settings.sign_in_window_minutes)
     recent = select(SignInFailure.failed_at).where(
@@ -44,7 +49,6 @@ def sign_in(
             "Too many failed sign-ins for this email. Wait, then try again.",
             retry_after=retry_after,
         )
-    user = session.exec(select(User).where(User.email == email)).first()
     if not verify_password(user.password_hash if user else None, password) or not (
         user and user.is_active
     ):

@@ -3,11 +3,11 @@ start from the agency's last accepted return of the same framework."""
 
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from api.audit import service as audit
+from api.db import save_version
 from api.models import (
     Attachment,
     FrameworkVersion,
@@ -69,29 +69,18 @@ def _write(
     expected_version: int,
     values: dict[str, Any],
 ) -> RequirementResponse:
-    """Insert or update one answer, unless another save got there first."""
-    if existing is None:
-        existing = RequirementResponse(return_id=return_id, requirement_id=requirement_id, **values)
-        try:
-            with session.begin_nested():
-                session.add(existing)
-        except IntegrityError:  # another editor's first answer won the race
-            raise PreconditionFailed(
-                "Someone else saved this answer at the same moment. Reload to see it."
-            ) from None
-        return existing
-    claimed = session.execute(
-        update(RequirementResponse)
-        .where(
-            col(RequirementResponse.id) == existing.id,
-            col(RequirementResponse.version) == expected_version,
-        )
-        .values(version=expected_version + 1, **values)
+    """Insert or update one answer, unless another save got there first (412 with it)."""
+    return save_version(
+        session,
+        RequirementResponse,
+        key={"return_id": return_id, "requirement_id": requirement_id},
+        existing=existing,
+        expected_version=expected_version,
+        values=values,
+        refused="Someone else saved this answer after you opened it. Their answer is shown; "
+        "copy what you need from yours, then save again.",
+        current=state,
     )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        raise PreconditionFailed("Someone else saved this answer at the same moment.")
-    session.refresh(existing)
-    return existing
 
 
 def _start(session: Session, principal: Principal, ret: Return) -> None:
@@ -134,12 +123,6 @@ def save_response(
         if data.rating not in codes:
             raise Invalid({"rating": f"must be one of {', '.join(codes)}"})
     existing = _existing(session, ret.id, [requirement_id]).get(requirement_id)
-    if (existing.version if existing else 0) != expected_version:
-        raise PreconditionFailed(
-            "Someone else saved this answer after you opened it. Their answer is shown; "
-            "copy what you need from yours, then save again.",
-            current=state(existing),
-        )
     before = state(existing)
     saved = _write(
         session, return_id=ret.id, requirement_id=requirement_id, existing=existing,
@@ -202,17 +185,24 @@ def save_responses(
             "was saved. Their answers are in `current`.",
             current={"responses": [state(existing.get(a.requirement_id)) for a in stale]},
         )
-    saved = [
-        _write(
-            session,
-            return_id=ret.id,
-            requirement_id=a.requirement_id,
-            existing=existing.get(a.requirement_id),
-            expected_version=a.version,
-            values=_values(a, principal),
-        )  # fmt: skip
-        for a in answers
-    ]
+    try:
+        saved = [
+            _write(
+                session,
+                return_id=ret.id,
+                requirement_id=a.requirement_id,
+                existing=existing.get(a.requirement_id),
+                expected_version=a.version,
+                values=_values(a, principal),
+            )
+            for a in answers
+        ]
+    except PreconditionFailed as lost:  # a save of one of them won the race meanwhile
+        raise PreconditionFailed(
+            "An answer was saved by someone else at the same moment; nothing was saved. "
+            "Their answer is in `current`.",
+            current={"responses": [lost.current]},
+        ) from None
     _start(session, principal, ret)
     audit.record(
         session, principal=principal, action="responses.save", entity_type="return",

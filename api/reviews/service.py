@@ -6,11 +6,11 @@ recorded in the return's history and the audit log, in the caller's transaction.
 
 from typing import Any
 
-from sqlalchemy import func, update
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlalchemy import func
+from sqlmodel import Session, select
 
 from api.audit import service as audit
+from api.db import save_version
 from api.models import (
     ModeratedRating,
     ReturnVersion,
@@ -18,7 +18,7 @@ from api.models import (
     Standard,
 )
 from api.models.base import utcnow
-from api.problems import Invalid, NotFound, PreconditionFailed
+from api.problems import Invalid, NotFound
 from api.returns import rules as return_rules
 from api.returns import service as returns
 from api.reviews import rules
@@ -151,49 +151,25 @@ def moderate(
     codes = returns.rating_codes(session, found.framework_version_id)
     if data.rating not in codes:
         raise Invalid({"rating": f"must be one of {', '.join(codes)}"})
-    [(column, subject_id)] = subject.items()
-    existing = session.exec(
-        select(ModeratedRating).where(
-            ModeratedRating.return_id == ret.id,
-            getattr(ModeratedRating, column) == subject_id,
-        )
-    ).first()
-    if (existing.version if existing else 0) != expected_version:
-        raise PreconditionFailed(
-            "Someone else moderated this after you opened it. Their rating is shown; "
-            "save yours again to replace it.",
-            current=_state(existing),
-        )
+    existing = session.exec(select(ModeratedRating).filter_by(return_id=ret.id, **subject)).first()
     before = _state(existing)
-    values: dict[str, Any] = {
-        "rating": data.rating,
-        "note": data.note,
-        "at": utcnow(),
-        "moderated_by_id": principal.user_id,
-        "moderated_by_label": principal.label,
-    }
-    if existing is None:
-        new: dict[str, Any] = {**subject, **values}
-        existing = ModeratedRating(return_id=ret.id, **new)
-        try:
-            with session.begin_nested():
-                session.add(existing)
-        except IntegrityError:  # another reviewer's first rating won the race
-            raise PreconditionFailed(
-                "Someone else moderated this at the same moment. Reload to see their rating."
-            ) from None
-    else:
-        claimed = session.execute(
-            update(ModeratedRating)
-            .where(
-                col(ModeratedRating.id) == existing.id,
-                col(ModeratedRating.version) == expected_version,
-            )
-            .values(version=expected_version + 1, **values)
-        )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            raise PreconditionFailed("Someone else moderated this at the same moment.")
-        session.refresh(existing)
+    saved = save_version(
+        session,
+        ModeratedRating,
+        key={"return_id": ret.id, **subject},
+        existing=existing,
+        expected_version=expected_version,
+        values={
+            "rating": data.rating,
+            "note": data.note,
+            "at": utcnow(),
+            "moderated_by_id": principal.user_id,
+            "moderated_by_label": principal.label,
+        },
+        refused="Someone else moderated this after you opened it. Their rating is shown; "
+        "save yours again to replace it.",
+        current=_state,
+    )
     audit.record(
         session,
         principal=principal,
@@ -202,6 +178,6 @@ def moderate(
         entity_id=ret.id,
         partnership_id=partnership_id,
         before=before,
-        after=_state(existing),
+        after=_state(saved),
     )
-    return ModeratedRatingRead.model_validate(existing, from_attributes=True)
+    return ModeratedRatingRead.model_validate(saved, from_attributes=True)

@@ -1,0 +1,201 @@
+"""Writes made at the same moment, against the real server: never a 5xx, exactly one winner.
+
+Each race fires its requests together from threads released by one barrier, each on its own
+kept-alive connection, so that the server handles them on separate database connections at
+once, as when two people save the same answer (item 5 of issue 8: on SQLite such races gave
+200 + 500, and on PostgreSQL losing 412s came without `current`).
+"""
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import pytest
+from conftest import MAX_FAILURES, Live
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from api.models import ApiToken, Requirement, SignInFailure, Standard, User
+from api.returns.service import rating_codes
+
+API = "/api/v1"
+PASSWORD = "assure-demo-2023"
+WRITERS = 8  # requests per race
+ANSWER_RACES = 20  # on 10 requirements: each first answered in a race, then changed in one
+SIGN_IN_RACES = 3
+
+Request = Callable[[httpx.Client], httpx.Response]
+
+
+@pytest.fixture(scope="module")
+def clients(live: Live) -> Iterator[list[httpx.Client]]:
+    """One client per writer, each with its connection already open."""
+    opened = [httpx.Client(base_url=live.base, timeout=120) for _ in range(WRITERS)]
+    for c in opened:
+        c.get("/healthz").raise_for_status()
+    yield opened
+    for c in opened:
+        c.close()
+
+
+def race(clients: list[httpx.Client], requests: list[Request]) -> list[httpx.Response]:
+    """Send every request at the same moment, each on its own connection."""
+    start = threading.Barrier(len(requests))
+
+    def send(i: int) -> httpx.Response:
+        start.wait()
+        return requests[i](clients[i])
+
+    with ThreadPoolExecutor(len(requests)) as pool:
+        return list(pool.map(send, range(len(requests))))
+
+
+def sign_in(email: str, password: str = PASSWORD) -> Request:
+    return lambda c: c.post(f"{API}/auth/token", data={"username": email, "password": password})
+
+
+def bearer(c: httpx.Client, email: str) -> dict[str, str]:
+    reply = sign_in(email)(c)
+    reply.raise_for_status()
+    return {"Authorization": f"Bearer {reply.json()['access_token']}"}
+
+
+def open_return(c: httpx.Client, editor: dict[str, str]) -> tuple[str, dict[str, Any]]:
+    """The path and body of a return the editor may answer now."""
+    york = c.get(f"{API}/me", headers=editor).json()["partnerships"][0]["id"]
+    listed = c.get(f"{API}/partnerships/{york}/returns?limit=100", headers=editor).json()
+    for item in listed["items"]:
+        path = f"{API}/partnerships/{york}/returns/{item['id']}"
+        body = c.get(path, headers=editor).json()
+        if body["editable"] and body["may_answer"]:
+            return path, body
+    raise AssertionError("the demo has no return the editor may answer")
+
+
+def unanswered(live: Live, ret: dict[str, Any], count: int) -> list[int]:
+    answered = {r["requirement_id"] for r in ret["responses"]}
+    with Session(live.engine) as s:
+        ids = s.exec(
+            select(Requirement.id)
+            .join(Standard, col(Standard.id) == Requirement.standard_id)
+            .where(Standard.framework_version_id == ret["framework_version"]["id"])
+            .order_by(col(Requirement.id))
+        ).all()
+    free = [i for i in ids if i is not None and i not in answered]
+    assert len(free) >= count
+    return free[:count]
+
+
+def one_winner(replies: list[httpx.Response], version: int, field: str) -> dict[str, Any]:
+    """The one 200 of a race made against `version`; every other reply is 412 and shows the
+    record as the winner left it."""
+    assert all(r.status_code < 500 for r in replies), [r.text for r in replies]
+    winners = [r.json() for r in replies if r.status_code == 200]
+    assert len(winners) == 1, [r.status_code for r in replies]
+    [won] = winners
+    assert won["version"] == version + 1
+    for lost in (r for r in replies if r.status_code != 200):
+        assert lost.status_code == 412, lost.text
+        current = lost.json()["current"]
+        assert (current[field], current["version"]) == (won[field], version + 1)
+    return won
+
+
+def put(path: str, headers: dict[str, str], version: int, **body: str) -> Request:
+    return lambda c: c.put(path, json=body, headers={**headers, "If-Match": f'"{version}"'})
+
+
+def test_concurrent_saves_of_one_answer_have_one_winner_and_no_5xx(
+    live: Live, clients: list[httpx.Client]
+) -> None:
+    c = clients[0]
+    editor = bearer(c, "editor@york.example")
+    path, ret = open_return(c, editor)
+    requirements = unanswered(live, ret, ANSWER_RACES // 2)
+    seen: Counter[int] = Counter()
+    for n in range(ANSWER_RACES):
+        requirement_id = requirements[n // 2]
+        version = n % 2  # "0": nobody has answered it yet; "1": change the first answer
+        answer = f"{path}/responses/{requirement_id}"
+        saves = [put(answer, editor, version, evidence=f"race {n}, {w}") for w in range(WRITERS)]
+        replies = race(clients, saves)
+        seen.update(r.status_code for r in replies)
+        won = one_winner(replies, version, "evidence")
+        stored = {r["requirement_id"]: r for r in c.get(path, headers=editor).json()["responses"]}[
+            requirement_id
+        ]
+        assert (stored["evidence"], stored["version"]) == (won["evidence"], version + 1)
+    assert seen == {200: ANSWER_RACES, 412: ANSWER_RACES * (WRITERS - 1)}
+
+    admin = bearer(c, "admin@york.example")
+    york = path.split("/")[4]
+    events = c.get(
+        f"{API}/partnerships/{york}/audit-events",
+        params={"action": "response.save", "entity_id": ret["id"], "limit": 1},
+        headers=admin,
+    ).json()
+    assert events["total"] == ANSWER_RACES  # one audit row per save that won, none for losers
+
+
+def test_concurrent_moderations_of_one_requirement_have_one_winner(
+    live: Live, clients: list[httpx.Client]
+) -> None:
+    c = clients[0]
+    admin = bearer(c, "admin@york.example")
+    york = c.get(f"{API}/me", headers=admin).json()["partnerships"][0]["id"]
+    listed = c.get(
+        f"{API}/partnerships/{york}/returns", params={"status": "submitted"}, headers=admin
+    ).json()
+    path = f"{API}/partnerships/{york}/returns/{listed['items'][0]['id']}"
+    ret = c.get(path, headers=admin).json()
+    assert ret["status"] == "submitted" and ret["may_review"]
+    with Session(live.engine) as s:
+        rating = rating_codes(s, ret["framework_version"]["id"])[0]
+    [requirement_id] = unanswered(live, {**ret, "responses": []}, 1)
+    moderation = f"{path}/moderation/requirements/{requirement_id}"
+    for version in (0, 1):  # the first rating, then a change to it
+        rate = [put(moderation, admin, version, rating=rating, note=str(w)) for w in range(WRITERS)]
+        replies = race(clients, rate)
+        one_winner(replies, version, "note")
+
+
+def _tokens(live: Live, email: str) -> int:
+    with Session(live.engine) as s:
+        return s.exec(
+            select(func.count())
+            .select_from(ApiToken)
+            .join(User, col(User.id) == ApiToken.user_id)
+            .where(User.email == email, ApiToken.name == "sign-in")
+        ).one()
+
+
+def test_concurrent_sign_ins_never_5xx(live: Live, clients: list[httpx.Client]) -> None:
+    email = "approver@york.example"
+    wrong = 2  # per race: with what a previous race left, always below the limit
+    before = _tokens(live, email)
+    for _ in range(SIGN_IN_RACES):
+        attempts = [sign_in(email, "not the password") for _ in range(wrong)]
+        attempts += [sign_in(email) for _ in range(WRITERS - wrong)]
+        replies = race(clients, attempts)
+        assert [r.status_code for r in replies] == [401] * wrong + [200] * (WRITERS - wrong), [
+            r.text for r in replies
+        ]
+    assert _tokens(live, email) - before == SIGN_IN_RACES * (WRITERS - wrong)
+
+
+def test_guesses_at_the_same_moment_all_count_towards_the_limit(
+    live: Live, clients: list[httpx.Client]
+) -> None:
+    """Throttling holds under concurrency: parallel guesses get no more tries than serial."""
+    email = "executive@york.example"
+    replies = race(clients, [sign_in(email, f"guess {i}") for i in range(WRITERS)])
+    statuses = Counter(r.status_code for r in replies)
+    assert statuses == {401: MAX_FAILURES, 429: WRITERS - MAX_FAILURES}, statuses
+    with Session(live.engine) as s:
+        kept = s.exec(
+            select(func.count()).select_from(SignInFailure).where(SignInFailure.email == email)
+        ).one()
+    assert kept == MAX_FAILURES

@@ -19,6 +19,7 @@ class Permission(StrEnum):
     read_people = "read_people"
     read_audit = "read_audit"
     read_returns = "read_returns"  # every agency's return, not only one's own
+    read_compliance = "read_compliance"  # the tracker: who returned, when; no answers
     manage_partnership = "manage_partnership"
     manage_agencies = "manage_agencies"
     manage_people = "manage_people"
@@ -35,14 +36,16 @@ _OVERSIGHT = {
     Permission.read_people,
     Permission.read_audit,
     Permission.read_returns,
+    Permission.read_compliance,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # The partnership reviews returns; it never answers them for an agency.
     Role.partnership_admin: frozenset(Permission) - {Permission.answer_returns},
     Role.scrutineer: frozenset(_OVERSIGHT),
-    Role.panel_member: frozenset({Permission.read}),
-    Role.executive: frozenset({Permission.read}),
+    # Executives' read-only dashboards, and the panel choosing whom to challenge.
+    Role.panel_member: frozenset({Permission.read, Permission.read_compliance}),
+    Role.executive: frozenset({Permission.read, Permission.read_compliance}),
     Role.agency_editor: frozenset({Permission.read}),
     Role.agency_approver: frozenset({Permission.read}),
 }
@@ -54,6 +57,7 @@ PERMISSION_SCOPES: dict[Permission, str | None] = {
     Permission.read_people: "people:read",
     Permission.read_audit: "audit:read",
     Permission.read_returns: "returns:read",
+    Permission.read_compliance: "returns:read",
     Permission.manage_partnership: "partnership:write",
     Permission.manage_agencies: "agencies:write",
     Permission.manage_people: "people:write",

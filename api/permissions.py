@@ -28,6 +28,7 @@ class Permission(StrEnum):
     read_people = "read_people"
     read_audit = "read_audit"
     read_returns = "read_returns"  # every agency's return, not only one's own
+    read_compliance = "read_compliance"  # the tracker: who returned, when; no answers
     manage_partnership = "manage_partnership"
     manage_agencies = "manage_agencies"
     manage_people = "manage_people"
@@ -61,6 +62,7 @@ _OVERSIGHT = {
     Permission.read_people,
     Permission.read_audit,
     Permission.read_returns,
+    Permission.read_compliance,
 }
 
 # What each role may do anywhere in its partnership.
@@ -69,8 +71,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.partnership_admin: frozenset(Permission)
     - {Permission.answer_returns, Permission.sign_off},
     Role.scrutineer: frozenset(_OVERSIGHT),
-    Role.panel_member: frozenset({Permission.read}),
-    Role.executive: frozenset({Permission.read}),
+    # Executives' read-only dashboards, and the panel choosing whom to challenge.
+    Role.panel_member: frozenset({Permission.read, Permission.read_compliance}),
+    Role.executive: frozenset({Permission.read, Permission.read_compliance}),
     Role.agency_editor: frozenset({Permission.read}),
     Role.agency_approver: frozenset({Permission.read}),
 }
@@ -90,9 +93,9 @@ SCOPE_PERMISSIONS: dict[Scope, frozenset[Permission]] = {
     Scope.people_read: frozenset({_P.read_people}),
     Scope.people_write: _READ | {_P.read_people, _P.manage_people},
     Scope.audit_read: frozenset({_P.read_audit}),
-    Scope.returns_read: _READ | {_P.read_returns},
+    Scope.returns_read: _READ | {_P.read_returns, _P.read_compliance},
     Scope.returns_write: _READ | {_P.answer_returns},
-    Scope.returns_review: _READ | {_P.read_returns, _P.review_returns},
+    Scope.returns_review: _READ | {_P.read_returns, _P.read_compliance, _P.review_returns},
     Scope.partnership_write: _READ | {_P.manage_partnership},
     Scope.agencies_write: _READ | {_P.manage_agencies},
     Scope.frameworks_write: _READ | {_P.manage_frameworks},
@@ -106,6 +109,7 @@ PERMISSION_SCOPES: dict[Permission, Scope | None] = {
     _P.read_people: Scope.people_read,
     _P.read_audit: Scope.audit_read,
     _P.read_returns: Scope.returns_read,
+    _P.read_compliance: Scope.returns_read,
     _P.manage_partnership: Scope.partnership_write,
     _P.manage_agencies: Scope.agencies_write,
     _P.manage_people: Scope.people_write,

@@ -24,7 +24,7 @@ env.globals["role_label"] = lambda role: ROLE_LABELS.get(role, role)  # type: ig
 env.filters["label"] = lambda value: str(value).replace("_", " ").capitalize()
 # Macros are globals, so that a block rendered alone (for htmx) still finds them.
 _macros = env.get_template("_macros.html").module
-for _name in ("error_summary", "field_error", "described", "pagination", "status_tag"):
+for _name in ("error_summary", "field_error", "described", "pagination", "status_tag", "scrolls"):
     env.globals[_name] = getattr(_macros, _name)
 
 

@@ -245,8 +245,9 @@ def read_compliance(
     moderated: bool | None = None,
 ) -> compliance.ComplianceRead:
     """Who has returned, on time or late, and their actions: totals over every agency asked,
-    rows after the filters. For those who oversee every agency's returns."""
-    require(principal, partnership_id, Permission.read_returns)
+    rows after the filters. For those who oversee the partnership, executives and panel
+    members: it shows where each return stands, never what it says."""
+    require(principal, partnership_id, Permission.read_compliance)
     programme = _programme(session, principal, partnership_id, programme_id)
     filters = compliance.Filters(status=status, timeliness=timeliness, moderated=moderated)
     return compliance.read(session, programme=programme, sort=sort, filters=filters)

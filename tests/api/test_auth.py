@@ -210,9 +210,12 @@ def test_me_for_an_agency_editor(client, auth, york, agency_id, user_id):
             "admin",
             sorted(a.value for a in Permission if a not in {Permission.answer_returns, "sign_off"}),
         ),
-        ("scrutineer", ["read", "read_audit", "read_drafts", "read_people", "read_returns"]),
-        ("panel", ["read"]),
-        ("executive", ["read"]),
+        (
+            "scrutineer",
+            ["read", "read_audit", "read_compliance", "read_drafts", "read_people", "read_returns"],
+        ),
+        ("panel", ["read", "read_compliance"]),
+        ("executive", ["read", "read_compliance"]),
         ("approver", ["read"]),
     ],
 )

@@ -322,15 +322,29 @@ def test_a_draft_programme_lists_agencies_without_returns(client, auth, york, cy
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("admin", 200), ("scrutineer", 200), ("panel", 403), ("executive", 403), ("editor", 403),
+    [("admin", 200), ("scrutineer", 200), ("panel", 200), ("executive", 200), ("editor", 403),
      ("approver", 403), ("north_admin", 404), ("platform", 404)],
 )  # fmt: skip
-def test_only_oversight_reads_the_tracker(client, auth, york, cycle, who, status):
+def test_oversight_executives_and_panel_members_read_the_tracker(
+    client, auth, york, cycle, who, status
+):
+    """Executives get read-only dashboards (DOMAIN.md), so they and the panel see where each
+    return stands; agency staff see only their own agency's."""
     r = client.get(url(york.id, cycle.id), headers=auth(who))
     if status == 200:
         assert r.status_code == 200, r.text
+        assert r.json()["totals"]["asked"] == 17
     else:
         assert_problem(r, status)
+
+
+@pytest.mark.parametrize("who", ["panel", "executive"])
+def test_reading_the_tracker_does_not_open_the_returns(client, auth, york, cycle, who):
+    """The tracker says where a return stands; what it says stays with oversight."""
+    rows = client.get(url(york.id, cycle.id), headers=auth("admin")).json()["rows"]
+    return_id = next(r["return_id"] for r in rows if r["return_id"])
+    r = client.get(f"{API}/partnerships/{york.id}/returns/{return_id}", headers=auth(who))
+    assert r.status_code in (403, 404)
 
 
 def test_service_tokens_need_returns_read(client, york, cycle, service_token):

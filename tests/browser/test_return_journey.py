@@ -263,8 +263,8 @@ def test_a_return_is_submitted_returned_resubmitted_and_accepted(
         with page.expect_response(re.compile(r"/review/(requirements|standards)/\d+$")) as sent:
             page.get_by_role("button", name=f"Save the rating for {subject}").click()
         assert sent.value.request.headers.get("hx-request") == "true"
-        form = page.locator("form").filter(has=ratings)
-        expect(status(form, "Saved")).to_have_text("Saved")
+        block = page.locator("div.moderate").filter(has=ratings)
+        expect(status(block, "Saved")).to_have_text("Saved")
     page.get_by_role("button", name="Accept the return").click()
     expect(status(page, "accepted")).to_have_text("The return has been accepted.")
     expect(page.locator("main strong.tag").first).to_have_text("Accepted")

@@ -214,6 +214,40 @@ class Page:
                 broken.append(f"href={href}")
         return broken
 
+    def pressing(self, button: Node) -> tuple[str, dict[str, str]]:
+        """What a browser without JavaScript sends when `button` is pressed: the address
+        (its formaction, else its form's action) and every named control of its form, the
+        ones inside the form and those tied to it by form=, with the values on the page."""
+        owner_id = button.get("form")
+        form = (
+            self.root.by_id(owner_id)
+            if owner_id
+            else next(a for a in button.ancestors() if a.tag == "form")
+        )
+        assert form is not None and form.tag == "form", "the button belongs to no form"
+        data: dict[str, str] = {}
+        for node in self.root.iter():
+            name, kind = node.get("name"), node.get("type", "text")
+            if node.tag not in ("input", "textarea", "select") or not name:
+                continue
+            tied = node.get("form")
+            if tied != form.get("id") if tied else not any(a is form for a in node.ancestors()):
+                continue
+            if kind in ("file", "submit", "button"):
+                continue  # a file is sent as a file by the test itself
+            if kind in ("radio", "checkbox") and "checked" not in node.attrs:
+                continue
+            if node.tag == "textarea":
+                data[name] = "".join(c for c in node.children if isinstance(c, str))
+            elif node.tag == "select":
+                chosen = node.find("option", selected=True) or node.find("option")
+                data[name] = chosen.get("value", "") if chosen else ""
+            else:
+                data[name] = node.get("value", "") or ""
+        if button.get("name"):
+            data[button["name"]] = button.get("value", "") or ""
+        return button.get("formaction") or form["action"], data
+
 
 def parse(html: str) -> Page:
     builder = _TreeBuilder()

@@ -157,6 +157,18 @@ def test_the_approver_sees_every_unmet_rule_with_a_link_to_it(
         "#field-sign_off-role",
         "#field-sign_off-declaration",
     ]
+    assert after.title.startswith("Error: ")
+    # each sign-off rule is said again beside its field, and the field points at it
+    for name in ("role", "declaration"):
+        error = after.field(f"error-sign_off-{name}")
+        assert (
+            error.text.removeprefix("Error:").strip()
+            == summary.one("a", href=f"#field-sign_off-{name}").text
+        )
+        control = after.field(f"field-sign_off-{name}")
+        assert control.get("aria-invalid") == "true"
+        assert f"error-sign_off-{name}" in (control.get("aria-describedby") or "").split()
+    assert after.by_id("error-sign_off-name") is None  # the name was given
     assert after.broken_references() == [] or all(
         ref.startswith("answer-") for ref in after.broken_references()
     )
@@ -222,9 +234,9 @@ def test_an_action_is_added_beside_the_answer(
 
     editor = visitor_as(EDITOR)
     page, _ = first_answer_form(editor, york.id, housing_return)
-    add = [f for f in page.find_all("form") if "/actions/" in (f.get("action") or "")][0]
+    add = [b for b in page.find_all("button") if b.text == "Add action"][0]
     bad = editor.post(
-        add["action"],
+        add["hx-post"],
         data={"csrf_token": page.csrf_token(), "standard": "1", "description": "", "owner": ""},
         headers=HTMX,
     )
@@ -232,12 +244,17 @@ def test_an_action_is_added_beside_the_answer(
     assert "The action was not added" in fragment.text
     assert fragment.one("textarea", name="description").get("aria-invalid") == "true"
     assert db.exec(select(Action).where(Action.return_id == housing_return)).all() == []
+    # Without JavaScript "Add action" sends the answer's form too: what was typed is kept
+    action, data = page.pressing(add)
     ok = editor.post(
-        add["action"],
-        data={"csrf_token": page.csrf_token(), "standard": "1", "owner": "Head of Housing",
-              "description": "Refresh the policy", "due_on": "2027-03-31"},
+        action,
+        data={**data, "owner": "Head of Housing", "description": "Refresh the policy",
+              "due_on": "2027-03-31", "rating": "partially_met", "evidence": "Policy of 2019"},
     )  # fmt: skip
     assert ok.status_code == 303 and "#answer-" in ok.headers["location"]
     after = page_of(editor.get(ok.headers["location"]))
     assert "Refresh the policy" in after.text and "Head of Housing, due 2027-03-31" in after.text
+    requirement = action.rsplit("/", 1)[1]
+    assert after.field(f"evidence-{requirement}").text == "Policy of 2019"
+    assert after.field(f"rating-{requirement}-partially_met").get("checked") is not None
     [action] = db.exec(select(Action).where(Action.return_id == housing_return)).all()

@@ -16,6 +16,7 @@ from api.models import (
     EvidenceFile,
     Partnership,
     Programme,
+    RequirementResponse,
     Return,
     ReturnVersion,
 )
@@ -42,21 +43,24 @@ def housing_return(db: Session) -> int:
     return return_of(db, HOUSING)
 
 
-def upload_forms(page):  # type: ignore[no-untyped-def]
-    return [f for f in page.find_all("form") if f.get("enctype") == "multipart/form-data"]
+def add_file_buttons(page):  # type: ignore[no-untyped-def]
+    """Each requirement's "Add file": it sends the requirement's whole form, as a file upload."""
+    return [b for b in page.find_all("button") if b.get("formenctype") == "multipart/form-data"]
 
 
 def open_standard_1(client: TestClient, pid: int, ret: int):  # type: ignore[no-untyped-def]
     page = page_of(client.get(f"/p/{pid}/returns/{ret}?standard=1"))
-    form = upload_forms(page)[0]
-    requirement = int(form["action"].split("/requirements/")[1].split("/")[0])
-    return page, form, requirement
+    button = add_file_buttons(page)[0]
+    requirement = int(button["formaction"].split("/requirements/")[1].split("/")[0])
+    return page, button, requirement
 
 
-def send_file(client, page, form, name, content, headers=None):  # type: ignore[no-untyped-def]
+def send_file(client, page, button, name, content, headers=None, **typed):  # type: ignore[no-untyped-def]
+    """Press "Add file" with a file chosen, and whatever was `typed` into the answer."""
+    action, data = page.pressing(button)
     return client.post(
-        form["action"],
-        data={"csrf_token": page.csrf_token(), "standard": "1"},
+        action,
+        data={**data, **typed},
         files={"file": (name, content, "application/octet-stream")},
         headers=headers or {},
     )
@@ -66,15 +70,15 @@ def test_each_answer_offers_an_accessible_file_field(
     visitor_as: Callable[[str], TestClient], york: Partnership, housing_return: int
 ) -> None:
     page = page_of(visitor_as(EDITOR).get(f"/p/{york.id}/returns/{housing_return}?standard=1"))
-    forms = upload_forms(page)
-    assert len(forms) == 3  # one for each requirement of standard 1
-    field = forms[0].one("input", type="file")
+    buttons = add_file_buttons(page)
+    assert len(buttons) == 3  # one for each requirement of standard 1
+    field = page.one("input", type="file", form=buttons[0]["form"])
     label = page.one("label", for_=field["id"])
     assert label.text == "Add an evidence file for 1.1"
     hint = page.field(f"file-hint-{field['id'].removeprefix('file-')}").text
     assert "PDF" in hint and "CSV" in hint and "10 MB" in hint
     assert ".pdf" in field["accept"] and ".docx" in field["accept"]
-    assert forms[0].one("input", name="csrf_token")["value"] == page.csrf_token()
+    assert page.pressing(buttons[0])[1]["csrf_token"] == page.csrf_token()
     assert page.unlabelled_fields() == [] and page.broken_references() == []
 
 
@@ -82,8 +86,8 @@ def test_without_javascript_a_file_is_added_and_listed(
     visitor_as: Callable[[str], TestClient], york: Partnership, housing_return: int, db: Session
 ) -> None:
     editor = visitor_as(EDITOR)
-    page, form, requirement = open_standard_1(editor, york.id, housing_return)
-    r = send_file(editor, page, form, "Board minutes.pdf", PDF)
+    page, button, requirement = open_standard_1(editor, york.id, housing_return)
+    r = send_file(editor, page, button, "Board minutes.pdf", PDF)
     assert r.status_code == 303, r.text
     target = f"/p/{york.id}/returns/{housing_return}?standard=1#answer-{requirement}"
     assert r.headers["location"] == target
@@ -106,6 +110,69 @@ def test_without_javascript_a_file_is_added_and_listed(
     assert download.headers["cache-control"] == "private, no-store"
 
 
+def answer_of(db: Session, return_id: int, requirement: int) -> RequirementResponse | None:
+    db.expire_all()
+    return db.exec(
+        select(RequirementResponse).where(
+            RequirementResponse.return_id == return_id,
+            RequirementResponse.requirement_id == requirement,
+        )
+    ).first()
+
+
+def test_without_javascript_what_was_typed_is_kept_when_a_file_is_added(
+    visitor_as: Callable[[str], TestClient], york: Partnership, housing_return: int, db: Session
+) -> None:
+    """ "Add file" sends the requirement's whole form: the evidence typed but not yet saved
+    is saved with the file, so the page that comes back still has it."""
+    editor = visitor_as(EDITOR)
+    page, button, requirement = open_standard_1(editor, york.id, housing_return)
+    typed = {"rating": "met", "evidence": "Scheme of delegation, page 4.", "comment": "Seen"}
+    r = send_file(editor, page, button, "Scheme.pdf", PDF, **typed)
+    assert r.status_code == 303, r.text
+    saved = answer_of(db, housing_return, requirement)
+    assert saved is not None
+    assert (saved.rating, saved.evidence, saved.comment) == ("met", typed["evidence"], "Seen")
+    after = page_of(editor.get(r.headers["location"].split("#")[0]))
+    assert after.field(f"evidence-{requirement}").text == typed["evidence"]
+    assert after.field(f"files-{requirement}").one("a", href=True).text == "Scheme.pdf"
+
+    # "Remove" keeps a change typed since, too
+    remove = after.field(f"files-{requirement}").one("ul.file-list").one("button")
+    action, data = after.pressing(remove)
+    r = editor.post(action, data={**data, "evidence": "Scheme of delegation, pages 4 and 5."})
+    assert r.status_code == 303
+    kept = answer_of(db, housing_return, requirement)
+    assert kept is not None and kept.evidence == "Scheme of delegation, pages 4 and 5."
+    assert count(db, Attachment, col(Attachment.return_id) == housing_return) == 0
+
+    # an answer that was not changed is not saved again (no new version, no audit row)
+    page, button, _ = open_standard_1(editor, york.id, housing_return)
+    assert send_file(editor, page, button, "Again.pdf", PDF).status_code == 303
+    assert answer_of(db, housing_return, requirement).version == kept.version  # type: ignore[union-attr]
+
+
+def test_without_javascript_an_answer_that_cannot_be_saved_is_kept_on_the_page(
+    visitor_as: Callable[[str], TestClient], york: Partnership, housing_return: int, db: Session
+) -> None:
+    """Someone else saved the answer meanwhile: the file waits, the typed text is shown."""
+    editor = visitor_as(EDITOR)
+    page, button, requirement = open_standard_1(editor, york.id, housing_return)
+    other = visitor_as(EDITOR)
+    their_page, their_button, _ = open_standard_1(other, york.id, housing_return)
+    _, theirs = their_page.pressing(their_button)
+    saved = other.post(
+        f"/p/{york.id}/returns/{housing_return}/answers/{requirement}",
+        data={**theirs, "evidence": "Theirs"},
+    )
+    assert saved.status_code == 303
+    r = send_file(editor, page, button, "Scheme.pdf", PDF, evidence="Mine, typed meanwhile")
+    shown = page_of(r, 409)
+    assert shown.title.startswith("Error: ")
+    assert shown.field(f"evidence-{requirement}").text == "Mine, typed meanwhile"
+    assert count(db, Attachment, col(Attachment.return_id) == housing_return) == 0
+
+
 def refusal_on(page, requirement: int) -> str:  # type: ignore[no-untyped-def]
     """The refusal shown beside the file field, after checking it is summarised and linked."""
     files = page.field(f"files-{requirement}")
@@ -122,8 +189,8 @@ def test_a_file_of_the_wrong_type_is_refused_beside_its_field(
     visitor_as: Callable[[str], TestClient], york: Partnership, housing_return: int, db: Session
 ) -> None:
     editor = visitor_as(EDITOR)
-    page, form, requirement = open_standard_1(editor, york.id, housing_return)
-    r = send_file(editor, page, form, "report.pdf", EXE)
+    page, button, requirement = open_standard_1(editor, york.id, housing_return)
+    r = send_file(editor, page, button, "report.pdf", EXE)
     refused = page_of(r, status=422)
     assert refused.h1.startswith(HOUSING)  # the whole page, without JavaScript
     assert "not a type of file we accept" in refusal_on(refused, requirement)
@@ -139,13 +206,13 @@ def test_too_big_empty_and_no_file_are_each_explained(
 ) -> None:
     monkeypatch.setattr(get_settings(), "attachment_max_bytes", 1024 * 1024)
     editor = visitor_as(EDITOR)
-    page, form, requirement = open_standard_1(editor, york.id, housing_return)
+    page, button, requirement = open_standard_1(editor, york.id, housing_return)
     assert "up to 1 MB" in page.field(f"file-hint-{requirement}").text
-    big = page_of(send_file(editor, page, form, "big.txt", b"a" * (1024 * 1024 + 1)), 422)
+    big = page_of(send_file(editor, page, button, "big.txt", b"a" * (1024 * 1024 + 1)), 422)
     assert "larger than the 1 MB limit" in refusal_on(big, requirement)
-    empty = page_of(send_file(editor, page, form, "empty.pdf", b""), 422)
+    empty = page_of(send_file(editor, page, button, "empty.pdf", b""), 422)
     assert "The file is empty" in refusal_on(empty, requirement)
-    nothing = page_of(send_file(editor, page, form, "", b""), 422)
+    nothing = page_of(send_file(editor, page, button, "", b""), 422)
     assert refusal_on(nothing, requirement) == "Choose a file to add."
     assert count(db, Attachment, col(Attachment.return_id) == housing_return) == 0
 
@@ -154,11 +221,11 @@ def test_with_htmx_only_the_files_are_swapped(
     visitor_as: Callable[[str], TestClient], york: Partnership, housing_return: int, db: Session
 ) -> None:
     editor = visitor_as(EDITOR)
-    page, form, requirement = open_standard_1(editor, york.id, housing_return)
-    assert form["hx-target"] == f"#files-{requirement}"
-    assert form["hx-encoding"] == "multipart/form-data"
+    page, button, requirement = open_standard_1(editor, york.id, housing_return)
+    assert button["hx-target"] == f"#files-{requirement}"
+    assert button["hx-encoding"] == "multipart/form-data"
     htmx = {**HTMX, "X-CSRF-Token": page.csrf_token()}
-    r = send_file(editor, page, form, "Policy.pdf", PDF, headers=htmx)
+    r = send_file(editor, page, button, "Policy.pdf", PDF, headers=htmx)
     assert r.status_code == 200, r.text
     assert "<html" not in r.text and "<h1" not in r.text
     fragment = page_of(r)
@@ -166,13 +233,13 @@ def test_with_htmx_only_the_files_are_swapped(
     assert "Policy.pdf was added." in fragment.one("p.notice").text
     assert fragment.one("a", href=True).text == "Policy.pdf"
 
-    refused = send_file(editor, page, form, "report.pdf", EXE, headers=htmx)
+    refused = send_file(editor, page, button, "report.pdf", EXE, headers=htmx)
     assert refused.status_code == 422  # htmx swaps 422, so the reason is shown
     assert "<html" not in refused.text
     assert "not a type of file we accept" in refusal_on(page_of(refused, 422), requirement)
 
-    remove = page_of(r).one("ul.file-list").one("form")
-    gone = editor.post(remove["action"], data={"standard": "1"}, headers=htmx)
+    remove = page_of(r).one("ul.file-list").one("button")
+    gone = editor.post(remove["hx-post"], data={"standard": "1"}, headers=htmx)
     assert gone.status_code == 200
     assert "The file was removed." in page_of(gone).text
     assert page_of(gone).find("ul.file-list") is None
@@ -183,8 +250,8 @@ def test_without_javascript_a_file_is_removed_but_its_version_keeps_it(
     visitor_as: Callable[[str], TestClient], york: Partnership, housing_return: int, db: Session
 ) -> None:
     editor = visitor_as(EDITOR)
-    page, form, requirement = open_standard_1(editor, york.id, housing_return)
-    assert send_file(editor, page, form, "Policy.pdf", PDF).status_code == 303
+    page, button, requirement = open_standard_1(editor, york.id, housing_return)
+    assert send_file(editor, page, button, "Policy.pdf", PDF).status_code == 303
     stored = db.exec(select(Attachment).where(Attachment.return_id == housing_return)).one()
     db.add(  # as if it had been submitted with the file, then returned for more information
         ReturnVersion(
@@ -197,14 +264,15 @@ def test_without_javascript_a_file_is_removed_but_its_version_keeps_it(
     )  # fmt: skip
     db.commit()
     page = page_of(editor.get(f"/p/{york.id}/returns/{housing_return}?standard=1"))
-    remove = page.field(f"files-{requirement}").one("ul.file-list").one("form")
-    assert remove["action"].endswith(f"/files/{stored.id}/remove")
-    r = editor.post(remove["action"], data={"csrf_token": page.csrf_token(), "standard": "1"})
+    remove = page.field(f"files-{requirement}").one("ul.file-list").one("button")
+    action, data = page.pressing(remove)
+    assert action.endswith(f"/files/{stored.id}/remove")
+    r = editor.post(action, data=data)
     assert r.status_code == 303
     assert r.headers["location"].endswith(f"?standard=1#answer-{requirement}")
     assert count(db, Attachment, col(Attachment.return_id) == housing_return) == 0
     # A second click finds it gone, and is no error.
-    again = editor.post(remove["action"], data={"csrf_token": page.csrf_token(), "standard": "1"})
+    again = editor.post(action, data=data)
     assert again.status_code == 303
 
     base = f"/p/{york.id}/returns/{housing_return}"
@@ -218,8 +286,8 @@ def test_a_file_upload_without_the_csrf_token_is_refused(
     visitor_as: Callable[[str], TestClient], york: Partnership, housing_return: int, db: Session
 ) -> None:
     editor = visitor_as(EDITOR)
-    _, form, _ = open_standard_1(editor, york.id, housing_return)
-    r = editor.post(form["action"], data={"standard": "1"},
+    _, button, _ = open_standard_1(editor, york.id, housing_return)
+    r = editor.post(button["formaction"], data={"standard": "1"},
                     files={"file": ("Policy.pdf", PDF, "application/pdf")})  # fmt: skip
     assert "This form has expired" in page_of(r, 403).text
     assert count(db, Attachment, col(Attachment.return_id) == housing_return) == 0

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 from test_pages import assert_accessible_page
-from websupport import EDITOR, EXECUTIVE, HTMX, SCRUTINEER, page_of
+from websupport import EDITOR, EXECUTIVE, HTMX, PANEL, SCRUTINEER, page_of
 
 from api.actions import service as action_service
 from api.models import (
@@ -151,7 +151,24 @@ def test_the_scrutineer_sees_it_too(visitor_as: Callable[[str], TestClient], cyc
     assert page.find("section", id="compliance") is not None
 
 
-@pytest.mark.parametrize("who", [EXECUTIVE, EDITOR])
+@pytest.mark.parametrize("who", [EXECUTIVE, PANEL])
+def test_executives_and_panel_members_see_the_tracker_read_only(
+    visitor_as: Callable[[str], TestClient], cycle: dict[str, int], who: str
+):
+    """Read-only dashboards (DOMAIN.md): where each return stands, but no way into a return
+    they may not read; the agency's page instead."""
+    page = page_of(visitor_as(who).get(url(cycle)))
+    assert_accessible_page(page)
+    assert page.one("section", id="compliance").one("p.lead").text == "2 of 17 returned (11%)"
+    assert len(tracker_rows(page)) == 17
+    links = [a["href"] for a in page.one("table.compliance").find_all("a")]
+    assert not [href for href in links if "/returns/" in href]
+    housing = next(tr for tr in page.one("tbody").find_all("tr") if HOUSING in tr.text)
+    assert housing.one("a")["href"].startswith(f"/p/{cycle['p']}/agencies/")
+    assert page.find("button", type="submit", class_="warning") is None  # no "Close programme"
+
+
+@pytest.mark.parametrize("who", [EDITOR])
 def test_others_see_the_programme_without_the_tracker(
     visitor_as: Callable[[str], TestClient], cycle: dict[str, int], who: str
 ):

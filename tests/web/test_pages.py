@@ -97,6 +97,11 @@ def assert_accessible_page(page: Page) -> None:
     assert page.one("main")["id"] == "main"
     assert page.unlabelled_fields() == []
     assert page.broken_references() == []
+    # a table may be wider than a phone: it scrolls in a named region the keyboard reaches
+    for table in page.find_all("table"):
+        region = next(a for a in table.ancestors() if a.get("role") == "region")
+        assert "table-scroll" in region.classes and region.get("aria-label")
+        assert region.get("tabindex") == "0"
 
 
 @pytest.mark.parametrize("name", PAGES)

@@ -77,10 +77,13 @@ def test_the_review_page_shows_the_agencys_answers_beside_the_partnerships_ratin
     sections = page.find_all("section.review-item")
     assert len(sections) == len(first["requirements"])
     assert f"Evidence for {first['requirements'][0]['code']}" in sections[0].text
-    moderation = [f for f in page.find_all("form") if "/review/requirements/" in f["action"]]
+    moderation = [
+        b for b in page.find_all("button") if "/review/requirements/" in b.get("formaction", "")
+    ]
     assert len(moderation) == len(first["requirements"])
-    assert page.find("form", action=review_url(york, submitted, f"/standards/{first['id']}"))
-    notes = page.find_all("textarea", form="send-back")
+    assert page.find("button", formaction=review_url(york, submitted, f"/standards/{first['id']}"))
+    sent_back = page.find_all("textarea", form="send-back")
+    notes = [n for n in sent_back if n["name"].startswith("note-")]
     assert [n["name"] for n in notes] == [f"note-{r['id']}" for r in first["requirements"]]
     assert page.one("form", id="send-back")["action"] == review_url(york, submitted, "/return")
     assert page.find("form", action=review_url(york, submitted, "/accept"))
@@ -107,18 +110,19 @@ def test_a_rating_is_saved_with_its_button(
     admin = visitor_as(ADMIN)
     page = page_of(admin.get(review_url(york, submitted)))
     rid = submitted["standards"][0]["requirements"][0]["id"]
-    form = page.one("form", action=review_url(york, submitted, f"/requirements/{rid}"))
-    data = {"csrf_token": page.csrf_token(), "version": form.one("input", name="version")["value"],
-            "standard": "1", "rating": "partially_met", "note": "Evidence is thin"}  # fmt: skip
-    r = admin.post(form["action"], data=data)
+    button = page.one("button", formaction=review_url(york, submitted, f"/requirements/{rid}"))
+    action, data = page.pressing(button)
+    assert data[f"mod-version-r{rid}"] == "0" and data["standard"] == "1"
+    data |= {f"rating-r{rid}": "partially_met", f"mod-note-r{rid}": "Evidence is thin"}
+    r = admin.post(action, data=data)
     assert r.status_code == 303
     assert r.headers["location"].endswith(f"saved=r{rid}#moderate-r{rid}")
     after = page_of(admin.get(r.headers["location"]))
     block = after.one("div", id=f"moderate-r{rid}")
     assert block.one("input", value="partially_met").get("checked") is not None
-    assert block.one("textarea", name="note").text == "Evidence is thin"
+    assert block.one("textarea", name=f"mod-note-r{rid}").text == "Evidence is thin"
     assert block.one("span.save-state").text == "Saved"
-    assert block.one("input", name="version")["value"] == "1"
+    assert block.one("input", name=f"mod-version-r{rid}")["value"] == "1"
     stored = db.exec(
         select(ModeratedRating).where(ModeratedRating.return_id == submitted["id"])
     ).one()
@@ -132,17 +136,19 @@ def test_with_htmx_a_rating_comes_back_in_place_and_a_stale_one_shows_both(
     page = page_of(admin.get(review_url(york, submitted)))
     sid = submitted["standards"][0]["id"]
     action = review_url(york, submitted, f"/standards/{sid}")
-    base = {"csrf_token": page.csrf_token(), "version": "0", "standard": "1"}
-    r = admin.post(action, data={**base, "rating": "met"}, headers=HTMX)
+    base = {"csrf_token": page.csrf_token(), f"mod-version-s{sid}": "0", "standard": "1"}
+    r = admin.post(action, data={**base, f"rating-s{sid}": "met"}, headers=HTMX)
     assert r.status_code == 200 and "<h1" not in r.text
     fragment = page_of(r)
     assert fragment.one("span.save-state").text == "Saved"
-    stale = admin.post(action, data={**base, "rating": "not_met", "note": "Mine"}, headers=HTMX)
+    stale = admin.post(
+        action, data={**base, f"rating-s{sid}": "not_met", f"mod-note-s{sid}": "Mine"}, headers=HTMX
+    )
     fragment = page_of(stale, status=409)
     assert "Someone else gave a rating" in fragment.text
     assert "Met" in fragment.one("fieldset").text  # theirs, shown
     assert fragment.one("input", value="not_met").get("checked") is not None  # mine, kept
-    assert fragment.one("input", name="version")["value"] == "1"
+    assert fragment.one("input", name=f"mod-version-s{sid}")["value"] == "1"
     mine = select(ModeratedRating.rating).where(ModeratedRating.return_id == submitted["id"])
     assert db.exec(mine).one() == "met"
 
@@ -155,7 +161,12 @@ def test_a_rating_must_be_chosen(
     rid = submitted["standards"][0]["requirements"][1]["id"]
     r = admin.post(
         review_url(york, submitted, f"/requirements/{rid}"),
-        data={"csrf_token": page.csrf_token(), "version": "0", "standard": "1", "note": "Hm"},
+        data={
+            "csrf_token": page.csrf_token(),
+            f"mod-version-r{rid}": "0",
+            "standard": "1",
+            f"mod-note-r{rid}": "Hm",
+        },
     )
     after = page_of(r, status=422)
     assert after.summary_links() == {f"#mod-rating-r{rid}": "Choose one of the ratings for the "
@@ -235,8 +246,8 @@ def test_accepting_shows_the_accepted_return_and_the_partnerships_ratings(
     sid = submitted["standards"][0]["id"]
     admin.post(
         review_url(york, submitted, f"/standards/{sid}"),
-        data={"csrf_token": page.csrf_token(), "version": "0", "standard": "1",
-              "rating": "partially_met", "note": "Leadership is new"},
+        data={"csrf_token": page.csrf_token(), f"mod-version-s{sid}": "0", "standard": "1",
+              f"rating-s{sid}": "partially_met", f"mod-note-s{sid}": "Leadership is new"},
     )  # fmt: skip
     page = page_of(admin.get(review_url(york, submitted)))
     accept = page.one("form", action=review_url(york, submitted, "/accept"))
@@ -305,7 +316,40 @@ def test_after_acceptance_the_review_reads_without_forms(
     assert page.broken_references() == []
     late = admin.post(
         review_url(york, submitted, f"/requirements/{rid}"),
-        data={"csrf_token": page.csrf_token(), "version": "1", "standard": "1", "rating": "met"},
+        data={
+            "csrf_token": page.csrf_token(),
+            f"mod-version-r{rid}": "1",
+            "standard": "1",
+            f"rating-r{rid}": "met",
+        },
     )
     summary = page_of(late, status=409).error_summary()
     assert summary is not None and "review is over" in summary.text
+
+
+def test_without_javascript_a_note_being_written_is_kept_when_a_rating_is_saved(
+    visitor_as: Callable[[str], TestClient], york: Partnership, submitted: dict, db: Session
+) -> None:
+    """While the return can go back, the ratings belong to the send-back form: saving one
+    sends the notes being written too, and the page comes back with them as typed."""
+    admin = visitor_as(ADMIN)
+    page = page_of(admin.get(review_url(york, submitted)))
+    first, second = submitted["standards"][0]["requirements"][:2]
+    button = page.one(
+        "button", formaction=review_url(york, submitted, f"/requirements/{first['id']}")
+    )
+    action, data = page.pressing(button)
+    data |= {f"rating-r{first['id']}": "not_met", f"note-{second['id']}": "Who is the named lead?",
+             "reason": "Two small gaps."}  # fmt: skip
+    r = admin.post(action, data=data)
+    after = page_of(r, status=200)
+    assert after.field(f"note-{second['id']}").text == "Who is the named lead?"
+    assert after.field("field-reason").text == "Two small gaps."
+    block = after.one("div", id=f"moderate-r{first['id']}")
+    assert block.one("input", value="not_met").get("checked") is not None
+    assert block.one("span.save-state").text == "Saved"
+    stored = db.exec(
+        select(ModeratedRating).where(ModeratedRating.return_id == submitted["id"])
+    ).one()
+    assert (stored.requirement_id, stored.rating) == (first["id"], "not_met")
+    assert db.exec(select(ReviewNote).where(ReviewNote.return_id == submitted["id"])).all() == []

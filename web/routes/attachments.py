@@ -19,7 +19,7 @@ from api.settings import get_settings
 from web.client import ApiClient, ApiError
 from web.deps import Api, InPartnership, PageNotFound, Place
 from web.pages import env, is_htmx, redirect, render
-from web.routes.returns import load_return, render_return
+from web.routes.returns import keep_typed_answer, load_return, render_return
 
 router = APIRouter()
 
@@ -50,6 +50,8 @@ async def add_file(
     """Attach the chosen file to one answer; a refusal shows beside the file field."""
     form = await request.form()
     standard = str(form.get("standard", "")).strip()
+    if kept := await keep_typed_answer(request, place, client, return_id, requirement_id, form):
+        return kept
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not (upload.filename or upload.size):
         return await _refused(request, place, client, return_id, requirement_id, standard,
@@ -86,6 +88,8 @@ async def remove_file(
     """Take a file off an answer. Already gone (a second click) counts as done."""
     form = await request.form()
     standard = str(form.get("standard", "")).strip()
+    if kept := await keep_typed_answer(request, place, client, return_id, requirement_id, form):
+        return kept
     try:
         await client.send(
             "DELETE", f"{_return_path(place, return_id)}/attachments/{attachment_id}",

@@ -168,8 +168,8 @@ def _sort_links(base: str, choices: dict[str, str]) -> dict[str, dict[str, str]]
 async def _tracker(
     client: ApiClient, place: Place, programme_id: int, choices: dict[str, str]
 ) -> dict[str, Any] | None:
-    """The compliance tracker, for those who oversee every agency's returns."""
-    if not place.may("read_returns"):
+    """The compliance tracker, for oversight, executives and panel members (read-only)."""
+    if not place.may("read_compliance"):
         return None
     tracker: dict[str, Any] = await client.get(
         f"/partnerships/{place.id}/programmes/{programme_id}/compliance",

@@ -197,6 +197,9 @@ async def _unmet(
     return out
 
 
+ANSWER_FIELDS = ["rating", "evidence", "comment", "version", "standard"]
+
+
 @router.post("/p/{partnership_id}/returns/{return_id}/answers/{requirement_id}")
 async def save_answer(
     request: Request,
@@ -207,7 +210,26 @@ async def save_answer(
 ) -> Response:
     """Save one answer: htmx gets the answer's form back; without JavaScript, the page."""
     form = await request.form()
-    values = form_values(form, ["rating", "evidence", "comment", "version", "standard"])
+    values = form_values(form, ANSWER_FIELDS)
+    answer, problem, theirs = await put_answer(client, place, return_id, requirement_id, values)
+    if not is_htmx(request) and problem is None:
+        target = f"/p/{place.id}/returns/{return_id}?standard={quote(values['standard'])}"
+        return redirect(request, f"{target}&saved={requirement_id}#answer-{requirement_id}")
+    if not is_htmx(request):
+        failed = {requirement_id: {"problem": problem, "theirs": theirs, "answer": answer}}
+        return await render_return(
+            request, place, client, return_id, values["standard"], failed=failed, status=409
+        )
+    return await _answer_fragment(
+        request, place, client, return_id, requirement_id, answer=answer, problem=problem,
+        theirs=theirs, just_saved=problem is None,
+    )  # fmt: skip
+
+
+async def put_answer(
+    client: ApiClient, place: Place, return_id: int, requirement_id: int, values: dict[str, str]
+) -> tuple[dict[str, Any], str | None, dict[str, Any] | None]:
+    """Save one answer as typed: the saved answer, or what was typed, why not and theirs."""
     body = {
         "rating": values["rating"] or None,
         "evidence": values["evidence"],
@@ -235,18 +257,41 @@ async def save_answer(
             answer["version"] = theirs["version"] if theirs else 0
         elif exc.status == 422:
             problem = "; ".join(e["message"] for e in exc.problem.get("errors") or []) or problem
-    if not is_htmx(request) and problem is None:
-        target = f"/p/{place.id}/returns/{return_id}?standard={quote(values['standard'])}"
-        return redirect(request, f"{target}&saved={requirement_id}#answer-{requirement_id}")
-    if not is_htmx(request):
-        failed = {requirement_id: {"problem": problem, "theirs": theirs, "answer": answer}}
-        return await render_return(
-            request, place, client, return_id, values["standard"], failed=failed, status=409
-        )
-    return await _answer_fragment(
-        request, place, client, return_id, requirement_id, answer=answer, problem=problem,
-        theirs=theirs, just_saved=problem is None,
-    )  # fmt: skip
+    return answer, problem, theirs
+
+
+async def keep_typed_answer(
+    request: Request,
+    place: Place,
+    client: ApiClient,
+    return_id: int,
+    requirement_id: int,
+    form: Any,
+) -> Response | None:
+    """Without JavaScript every button of a requirement sends its whole form, so what was
+    typed into the answer is saved before the button's own act (adding a file, an action).
+
+    None when there is nothing to keep (unchanged, or htmx, whose answer saves on change);
+    else the page with the answer as typed and why it was not saved.
+    """
+    if is_htmx(request) or "evidence" not in form:
+        return None
+    values = form_values(form, ANSWER_FIELDS)
+    ret = await client.get(f"/partnerships/{place.id}/returns/{return_id}", token=place.token)
+    stored: dict[str, Any] = next(
+        (r for r in ret["responses"] if r["requirement_id"] == requirement_id), {}
+    )
+    typed = {"rating": values["rating"] or None, "evidence": values["evidence"],
+             "comment": values["comment"]}  # fmt: skip
+    if all((stored.get(k) or None) == (v or None) for k, v in typed.items()):
+        return None
+    answer, problem, theirs = await put_answer(client, place, return_id, requirement_id, values)
+    if problem is None:
+        return None
+    failed = {requirement_id: {"problem": problem, "theirs": theirs, "answer": answer}}
+    return await render_return(
+        request, place, client, return_id, values["standard"], failed=failed, status=409
+    )
 
 
 @router.post("/p/{partnership_id}/returns/{return_id}/answers/{requirement_id}/confirm")
@@ -354,6 +399,8 @@ async def add_action(
 ) -> Response:
     """Add an action for one requirement, beside its answer."""
     form = await request.form()
+    if kept := await keep_typed_answer(request, place, client, return_id, requirement_id, form):
+        return kept
     values = form_values(form, ["description", "owner", "due_on", "standard"])
     body = {
         "description": values["description"],

@@ -55,9 +55,13 @@ async def _page(
     *,
     problem: str | None = None,
     failed: dict[str, dict[str, Any]] | None = None,
+    typed_notes: dict[int, str] | None = None,
+    reason: str = "",
+    saved: str | None = None,
     status: int = 200,
 ) -> Response:
-    """The review page; `failed` keeps a rating that was not saved, by block id, with why."""
+    """The review page; `failed` keeps a rating that was not saved, by block id, with why;
+    `typed_notes` and `reason` keep the notes being written (without JavaScript)."""
     ret, version = await _under_review(client, place, return_id)
     chosen = next((s for s in version["standards"] if s["code"] == standard), None)
     chosen = chosen or version["standards"][0]
@@ -68,10 +72,12 @@ async def _page(
         _context(
             place, ret, version,
             standard=chosen,
-            saved=params.get("saved", ""),
+            saved=params.get("saved", "") if saved is None else saved,
             done=params.get("done", ""),
             problem=problem,
             failed=failed or {},
+            typed_notes=typed_notes or {},
+            reason=reason,
         ),
         status=status,
     )  # fmt: skip
@@ -99,9 +105,15 @@ async def moderate(
 ) -> Response:
     """Save the partnership's rating of a requirement or standard: htmx gets its block back."""
     form = await request.form()
-    values = form_values(form, ["rating", "note", "version", "standard"])
-    version = values["version"] if values["version"].isdigit() else "0"
     block = f"{KINDS[kind]}{subject_id}"
+    # Each block's fields carry its id: several blocks may share the send-back form.
+    names = {"rating": f"rating-{block}", "note": f"mod-note-{block}",
+             "version": f"mod-version-{block}", "standard": "standard"}  # fmt: skip
+    typed = form_values(form, list(names.values()))
+    values = {key: typed[name] for key, name in names.items()}
+    version = values["version"] if values["version"].isdigit() else "0"
+    # Without JavaScript the notes being written for the agency came too: they stay typed.
+    typed_notes, reason = _typed_notes(form), str(form.get("reason", ""))
     try:
         await client.send(
             "PUT", f"/partnerships/{place.id}/returns/{return_id}/moderation/{kind}/{subject_id}",
@@ -123,9 +135,13 @@ async def moderate(
             return await _page(request, place, client, return_id, values["standard"],
                                problem=exc.detail, status=409)  # fmt: skip
         return await _page(request, place, client, return_id, values["standard"],
-                           failed={block: failure}, status=status)  # fmt: skip
+                           failed={block: failure}, status=status, typed_notes=typed_notes,
+                           reason=reason)  # fmt: skip
     if is_htmx(request):
         return await _block(request, place, client, return_id, block, None)
+    if any(typed_notes.values()) or reason.strip():
+        return await _page(request, place, client, return_id, values["standard"], saved=block,
+                           typed_notes=typed_notes, reason=reason)  # fmt: skip
     target = f"/p/{place.id}/returns/{return_id}/review?standard={quote(values['standard'])}"
     return redirect(request, f"{target}&saved={block}#moderate-{block}")
 
@@ -215,11 +231,7 @@ async def return_for_information(
     """
     form = await request.form()
     values = form_values(form, ["reason", "version", "send"])
-    notes = {
-        int(name.removeprefix("note-")): str(value).strip()
-        for name, value in form.multi_items()
-        if name.startswith("note-") and name.removeprefix("note-").isdigit()
-    }
+    notes = _typed_notes(form)
     if values["send"] != "yes":
         return await _return_step(request, place, client, return_id, notes, values["reason"])
     sent = [(rid, note) for rid, note in notes.items() if note]
@@ -239,6 +251,15 @@ async def return_for_information(
         return await _return_step(request, place, client, return_id, notes, values["reason"],
                                   errors=errors, status=status)  # fmt: skip
     return redirect(request, f"/p/{place.id}/returns/{return_id}/review?done=returned")
+
+
+def _typed_notes(form: Any) -> dict[int, str]:
+    """The notes typed beside the requirements, sent as `note-{requirement id}`."""
+    return {
+        int(name.removeprefix("note-")): str(value).strip()
+        for name, value in form.multi_items()
+        if name.startswith("note-") and name.removeprefix("note-").isdigit()
+    }
 
 
 TOO_LONG = "Shorten this note to 5,000 characters or fewer"

@@ -85,7 +85,7 @@ AT_OWN_AGENCY: dict[Role, frozenset[Permission]] = {
 }
 
 _P = Permission
-_READ = frozenset({_P.read, _P.read_drafts})
+_READ = frozenset({_P.read, _P.read_drafts, _P.read_compliance})
 # What each scope lets a service token do. A write scope includes the reads that the write
 # needs (the records it finds, reads the ETag of and answers), so no scope is useless alone.
 SCOPE_PERMISSIONS: dict[Scope, frozenset[Permission]] = {
@@ -93,9 +93,9 @@ SCOPE_PERMISSIONS: dict[Scope, frozenset[Permission]] = {
     Scope.people_read: frozenset({_P.read_people}),
     Scope.people_write: _READ | {_P.read_people, _P.manage_people},
     Scope.audit_read: frozenset({_P.read_audit}),
-    Scope.returns_read: _READ | {_P.read_returns, _P.read_compliance},
-    Scope.returns_write: _READ | {_P.answer_returns},
-    Scope.returns_review: _READ | {_P.read_returns, _P.read_compliance, _P.review_returns},
+    Scope.returns_read: _READ | {_P.read_returns},
+    Scope.returns_write: _READ | {_P.read_returns, _P.answer_returns},
+    Scope.returns_review: _READ | {_P.read_returns, _P.review_returns},
     Scope.partnership_write: _READ | {_P.manage_partnership},
     Scope.agencies_write: _READ | {_P.manage_agencies},
     Scope.frameworks_write: _READ | {_P.manage_frameworks},
@@ -109,7 +109,7 @@ PERMISSION_SCOPES: dict[Permission, Scope | None] = {
     _P.read_people: Scope.people_read,
     _P.read_audit: Scope.audit_read,
     _P.read_returns: Scope.returns_read,
-    _P.read_compliance: Scope.returns_read,
+    _P.read_compliance: Scope.read,
     _P.manage_partnership: Scope.partnership_write,
     _P.manage_agencies: Scope.agencies_write,
     _P.manage_people: Scope.people_write,
@@ -126,14 +126,14 @@ _BY_NAME: dict[str, frozenset[Permission]] = {str(s): p for s, p in SCOPE_PERMIS
 # Exactly what each scope allows, for people: the OpenAPI security scheme and docs/scopes.md.
 SCOPE_DOCS: dict[Scope, str] = {
     Scope.read: "Read the partnership, its agencies, frameworks and programmes (drafts "
-    "too). No returns, people or audit log.",
+    "too), and each programme's compliance tracker (who returned, when). No returns, "
+    "people or audit log.",
     Scope.people_read: "List and read the partnership's people: names, emails and roles.",
     Scope.people_write: "Add people who have no account yet, without a password (people "
     "set their own), and give or take roles in the partnership: only roles the token could "
     "act as itself, so never partnership admin or agency approver.",
     Scope.audit_read: "Read the partnership's audit log: every change, with before and after.",
-    Scope.returns_read: "Read every agency's return, its versions, files and action plan, "
-    "and the programmes' compliance trackers.",
+    Scope.returns_read: "Read every agency's return, its versions, files and action plan.",
     Scope.returns_write: "Answer any agency's return and read the returns it answers: save "
     "answers, attach and remove files, carry answers forward, add and update actions. "
     "Never signs off: only the agency's approver, a person, does.",

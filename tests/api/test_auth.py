@@ -243,7 +243,7 @@ def test_me_for_a_service_token(client, service_token, york):
     assert body["memberships"] == []
     [p] = body["partnerships"]
     assert p["id"] == york.id and p["roles"] == []
-    assert p["actions"] == ["read", "read_audit", "read_drafts"]
+    assert p["actions"] == ["read", "read_audit", "read_compliance", "read_drafts"]
 
 
 # ---------------------------------------------------------------------------------------
@@ -446,7 +446,6 @@ def test_a_refused_token_is_told_the_scope_it_lacks(client, auth, service_token,
         ("GET", "/users", "people:read"),
         ("GET", "/audit-events", "audit:read"),
         ("POST", "/agencies", "agencies:write"),
-        ("GET", f"/programmes/{housing['programme_id']}/compliance", "returns:read"),
     ]:
         r = client.request(method, p + path, headers=headers, json={"name": "x", "sector": "other"})
         body = assert_problem(r, 403)
@@ -522,7 +521,8 @@ def probes(client, auth, york, housing, user_id, agency_id):
         P_.read_drafts: ("GET", f"{p}/programmes/{draft}", {}, None),
         P_.read_people: ("GET", f"{p}/users", {}, None),
         P_.read_audit: ("GET", f"{p}/audit-events", {}, None),
-        P_.read_returns: ("GET", f"{p}/programmes/{ret['programme_id']}/compliance", {}, None),
+        P_.read_returns: ("GET", f"{p}/returns/{housing['id']}", {}, None),
+        P_.read_compliance: ("GET", f"{p}/programmes/{ret['programme_id']}/compliance", {}, None),
         P_.manage_partnership: ("PATCH", p, any_match, {"area": "Probed"}),
         P_.manage_agencies: ("POST", f"{p}/agencies", {}, {"name": "Probe", "sector": "other"}),
         P_.manage_people: (

@@ -142,9 +142,17 @@ A = Permission
 MAY = {
     # It reviews, never answers nor signs off.
     Role.partnership_admin: set(Permission) - {A.answer_returns, A.sign_off},
-    Role.scrutineer: {A.read, A.read_drafts, A.read_people, A.read_audit, A.read_returns},
-    Role.panel_member: {A.read},
-    Role.executive: {A.read},
+    Role.scrutineer: {
+        A.read,
+        A.read_drafts,
+        A.read_people,
+        A.read_audit,
+        A.read_returns,
+        A.read_compliance,
+    },
+    # The compliance tracker: executives' read-only dashboards, the panel choosing whom.
+    Role.panel_member: {A.read, A.read_compliance},
+    Role.executive: {A.read, A.read_compliance},
     Role.agency_editor: {A.read},
     Role.agency_approver: {A.read},
 }
@@ -195,7 +203,7 @@ def test_the_platform_admin_has_no_partnership_powers():
         require_platform_admin(service(*SCOPES))
 
 
-READ = {A.read, A.read_drafts}
+READ = {A.read, A.read_drafts, A.read_compliance}
 # What each scope allows, written out: a write scope carries the reads its writes need.
 SCOPE_ALLOWS = {
     "read": READ,
@@ -203,7 +211,7 @@ SCOPE_ALLOWS = {
     "people:write": READ | {A.read_people, A.manage_people},
     "audit:read": {A.read_audit},
     "returns:read": READ | {A.read_returns},
-    "returns:write": READ | {A.answer_returns},
+    "returns:write": READ | {A.read_returns, A.answer_returns},
     "returns:review": READ | {A.read_returns, A.review_returns},
     "partnership:write": READ | {A.manage_partnership},
     "agencies:write": READ | {A.manage_agencies},

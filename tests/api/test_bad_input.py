@@ -39,6 +39,8 @@ VALID_BODIES: dict[tuple[str, str], dict] = {
     ("POST", f"{P}/service-tokens"): {"name": "x", "scopes": ["read"]},
     ("POST", f"{P}/agencies"): {"name": "New agency", "sector": "other"},
     ("PATCH", f"{P}/agencies/{{agency_id}}"): {"name": "Renamed"},
+    ("POST", f"{P}/agencies/{{agency_id}}/offers"): {"partnership": "north-yorkshire"},
+    ("POST", f"{P}/agency-offers/{{offer_id}}/accept"): {"statutory_partner": True},
     ("POST", f"{P}/users"): {
         "email": "someone@york.example",
         "name": "Someone",
@@ -99,7 +101,9 @@ def test_the_route_lists_are_complete():
 
 
 @pytest.fixture
-def ids(client, auth, york, agency_id, user_id, membership_id, service_token) -> dict[str, int]:
+def ids(
+    client, auth, york, north, agency_id, user_id, membership_id, service_token
+) -> dict[str, int]:
     """Real York ids for every path parameter (a draft programme, so that every call may act)."""
     admin = auth("admin")
     frameworks = client.get(f"{API}/partnerships/{york.id}/frameworks", headers=admin).json()
@@ -148,13 +152,18 @@ def ids(client, auth, york, agency_id, user_id, membership_id, service_token) ->
             json={"description": "x", "owner": "y", "due_on": "2027-01-01",
                   "requirement_ids": [version["standards"][0]["requirements"][0]["id"]]},
         ).json()["id"],
+        "offer_id": client.post(  # an agency North Yorkshire offers to York
+            f"{API}/partnerships/{north.id}/agencies/{agency_id('North Yorkshire Council')}/offers",
+            headers=auth("north_admin"),
+            json={"partnership": "york"},
+        ).json()["id"],
     }  # fmt: skip
 
 
 # Where only validation is under test the handler is never reached, so any ids will do.
 ONES = dict.fromkeys(("partnership_id", "agency_id", "user_id", "membership_id", "token_id",
                       "framework_id", "number", "programme_id", "return_id", "requirement_id",
-                      "action_id", "standard_id", "attachment_id"), 1)  # fmt: skip
+                      "action_id", "standard_id", "attachment_id", "offer_id"), 1)  # fmt: skip
 BULK = ("PUT", f"{P}/returns/{{return_id}}/responses")
 
 

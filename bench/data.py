@@ -86,7 +86,13 @@ def build(
         session.execute(
             insert(Agency),
             [
-                {"id": a, "name": f"Agency {a}", "sector": "health", **stamp}
+                {
+                    "id": a,
+                    "name": f"Agency {a}",
+                    "sector": "health",
+                    "owner_partnership_id": (a - 1) // agencies + 1,
+                    **stamp,
+                }
                 for a in range(1, partnerships * agencies + 1)
             ],
         )

@@ -380,7 +380,9 @@ def _ask_more(db: Session, york, cycle: Programme) -> None:
     """Ask more agencies, each with a submitted, moderated return and actions."""
     requirement = db.exec(select(Requirement.id)).first()
     for i in range(MORE):
-        agency = Agency(name=f"Extra agency {i:02}", sector=Sector.other)
+        agency = Agency(
+            name=f"Extra agency {i:02}", sector=Sector.other, owner_partnership_id=york.id
+        )
         db.add(agency)
         db.flush()
         assert agency.id is not None and cycle.id is not None

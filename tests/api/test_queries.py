@@ -49,7 +49,7 @@ def counting(engine: Engine) -> Iterator[list[str]]:
 
 def _agencies(db: Session, pid: int) -> None:
     for i in range(MORE):
-        agency = Agency(name=f"Extra agency {i:02}", sector=Sector.other)
+        agency = Agency(name=f"Extra agency {i:02}", sector=Sector.other, owner_partnership_id=pid)
         db.add(agency)
         db.flush()
         assert agency.id is not None

@@ -154,7 +154,7 @@ def test_the_return_list_runs_a_fixed_number_of_statements(
 
     few = statements()
     for i in range(20):
-        agency = Agency(name=f"Extra {i}", sector=Sector.other)
+        agency = Agency(name=f"Extra {i}", sector=Sector.other, owner_partnership_id=york.id)
         db.add(agency)
         db.flush()
         assert agency.id is not None

@@ -6,6 +6,7 @@ not started → in progress → submitted → accepted
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
 from api.models import ReturnStatus
@@ -65,6 +66,11 @@ def check_editable(current: ReturnStatus) -> None:
         )
 
 
+def due_date(deadline: date, extended_to: date | None) -> date:
+    """A return is due by the programme's deadline, or by its agency's extension if later."""
+    return max(deadline, extended_to) if extended_to is not None else deadline
+
+
 DECLARATION = (
     "I confirm that, to the best of my knowledge, this self-assessment is accurate, that the "
     "evidence it describes exists and can be shown on request, and that the actions in its "
@@ -89,6 +95,7 @@ class Answer:
     has_attachments: bool
     comment: str
     open_actions: int
+    carried_forward: bool = False  # copied from an earlier return and not yet reviewed
 
 
 @dataclass(frozen=True)
@@ -123,6 +130,14 @@ def submission_problems(
     check = Check()
     for a in answers:
         at = f"responses.{a.requirement_id}"
+        if a.carried_forward:  # unrated until someone confirms or changes it
+            check.need(
+                False,
+                f"{at}.carried_forward",
+                f"Review requirement {a.code}, carried forward: confirm it or change it",
+                a.requirement_id,
+            )
+            continue
         level = levels.get(a.rating or "")
         check.need(
             level is not None, f"{at}.rating", f"Rate requirement {a.code}", a.requirement_id

@@ -141,6 +141,7 @@ def _summary_query(partnership_id: int, agencies: frozenset[int] | None) -> Any:
         select(func.count())
         .where(RequirementResponse.return_id == Return.id)
         .where(col(RequirementResponse.rating).is_not(None))
+        .where(col(RequirementResponse.carried_forward).is_(False))
         .correlate(Return)
         .scalar_subquery()
     )
@@ -243,7 +244,10 @@ def read(
     responses = session.exec(
         select(RequirementResponse).where(RequirementResponse.return_id == ret.id)
     ).all()
-    rated_ids = {r.requirement_id for r in responses if r.rating is not None}
+    # A carried-forward answer counts as unrated until someone confirms or changes it.
+    rated_ids = {
+        r.requirement_id for r in responses if r.rating is not None and not r.carried_forward
+    }
     requirements = session.exec(
         select(Standard, Requirement.id)
         .join(Requirement, col(Requirement.standard_id) == Standard.id)
@@ -433,6 +437,7 @@ def submit(
             has_attachments=rid in with_files,
             comment=responses[rid].comment if rid in responses else "",
             open_actions=open_actions[rid],
+            carried_forward=rid in responses and responses[rid].carried_forward,
         )
         for rid, code in requirements
         if rid is not None
@@ -479,6 +484,7 @@ def submit(
         signed_off_name=sign_off.name,
         signed_off_role=sign_off.role,
         signed_off_by_id=principal.user_id,
+        due_on=rules.due_date(found.deadline, ret.extended_to),
     )
     session.add(frozen)
     ret.submitted_at = frozen.submitted_at

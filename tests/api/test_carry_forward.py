@@ -45,7 +45,8 @@ def test_answers_and_files_are_carried_forward_to_be_reviewed(
     assert r.json()["source"]["return_id"] == accepted_2023.id
     old = _answers(client, auth("admin"), url(york.id, f"/returns/{accepted_2023.id}"))
     ret = client.get(base, headers=editor).json()
-    assert ret["status"] == "in_progress" and ret["rated"] == 37
+    # Carried-forward answers count as unrated until someone reviews them.
+    assert ret["status"] == "in_progress" and ret["rated"] == 1
     answers = {a["requirement_id"]: a for a in ret["responses"]}
     first = housing["requirements"][0]
     assert answers[first]["carried_forward"] is True
@@ -81,3 +82,21 @@ def test_a_submitted_return_is_not_carried_into(client, db, auth, york, housing,
     base = url(york.id, f"/returns/{housing['id']}")
     assert client.get(base, headers=auth("editor")).json()["carry_forward_from"] is None
     assert_problem(client.post(f"{base}/carry-forward", headers=auth("editor")), 409)
+
+
+def test_unreviewed_carried_answers_are_unmet_rules_at_submission(
+    client, auth, york, housing, accepted_2023
+):
+    base = url(york.id, f"/returns/{housing['id']}")
+    assert client.post(f"{base}/carry-forward", headers=auth("editor")).status_code == 200
+    r = client.post(
+        f"{base}/submit",
+        headers=auth("approver"),
+        json={"name": "Ann Approver", "role": "Head of Housing", "declaration": True},
+    )
+    problem = assert_problem(r, 422)
+    carried = [e for e in problem["errors"] if e["field"].endswith(".carried_forward")]
+    assert [e["field"] for e in carried] == [
+        f"responses.{rid}.carried_forward" for rid in housing["requirements"]
+    ]
+    assert "confirm it or change it" in carried[0]["message"]

@@ -41,6 +41,7 @@ from api.programmes.schemas import FrameworkVersionRef
 from api.returns import rules
 from api.returns.schemas import (
     CarrySource,
+    Extension,
     ResponseRead,
     ReturnRead,
     ReturnSummary,
@@ -175,11 +176,23 @@ def _summary_query(partnership_id: int, agencies: frozenset[int] | None) -> Any:
 def _summary(found: Found) -> ReturnSummary:
     ret = found.ret
     assert ret.id is not None
+    extension = (
+        Extension(
+            due_on=ret.extended_to,
+            reason=ret.extension_reason or "",
+            granted_at=ret.extended_at,
+            granted_by=ret.extended_by_label,
+        )  # fmt: skip
+        if ret.extended_to is not None
+        else None
+    )
     return ReturnSummary(
         id=ret.id,
         programme_id=ret.programme_id,
         programme_title=found.programme_title,
         deadline=found.deadline,
+        due_on=rules.due_date(found.deadline, ret.extended_to),
+        extension=extension,
         agency_id=ret.agency_id,
         agency_name=found.agency_name,
         status=ret.status,

@@ -4,10 +4,11 @@ force, so moving the deadline later relabels nobody."""
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from apikit import API
+from apikit import API, assert_problem, count
 from sqlmodel import Session, select
 
 from api.models import (
+    AuditEvent,
     PartnershipAgency,
     Programme,
     ProgrammeAgency,
@@ -50,6 +51,7 @@ def cycle(db: Session, york) -> Programme:  # type: ignore[no-untyped-def]
 
 def _submit(db: Session, york, programme: Programme, ret: Return) -> None:  # type: ignore[no-untyped-def]
     """Answer every requirement as met, and submit, through the services the API uses."""
+    db.expire_all()  # read what the API wrote
     requirements = db.exec(
         select(Requirement.id)
         .join(Standard)
@@ -101,15 +103,28 @@ def test_moving_the_deadline_earlier_relabels_no_earlier_submission(client, db, 
 def test_an_extension_makes_a_later_submission_on_time(client, db, auth, york, cycle):
     cycle.deadline = TODAY - timedelta(days=3)
     db.add(cycle)
+    db.commit()
     ret = db.exec(select(Return).where(Return.programme_id == cycle.id)).first()
     assert ret is not None
-    ret.extended_to = TODAY + timedelta(days=7)
-    db.add(ret)
-    db.commit()
+    extension = f"{API}/partnerships/{york.id}/returns/{ret.id}/extension"
+    later = (TODAY + timedelta(days=7)).isoformat()
+    reason = "A new safeguarding lead starts this month"
+    early = {"due_on": cycle.deadline.isoformat(), "reason": reason}
+    assert_problem(client.put(extension, headers=auth("admin"), json=early), 422, field="due_on")
+    assert_problem(
+        client.put(extension, headers=auth("scrutineer"), json={"due_on": later, "reason": reason}),
+        403,
+    )
+    r = client.put(extension, headers=auth("admin"), json={"due_on": later, "reason": reason})
+    assert r.status_code == 200, r.text
+    assert r.json()["due_on"] == later and r.json()["extension"]["reason"] == reason
+    assert count(db, AuditEvent, AuditEvent.action == "return.extend") == 1
     _submit(db, york, cycle, ret)
     row = next(r for r in _tracker(client, auth, york, cycle)["rows"] if r["return_id"] == ret.id)
     assert (row["on_time"], row["days_late"]) == (True, None)
-    assert row["due_on"] == row["extended_to"] == (TODAY + timedelta(days=7)).isoformat()
+    assert row["due_on"] == row["extended_to"] == later
+    # Once submitted, the date it was due is history.
+    assert_problem(client.delete(extension, headers=auth("admin")), 409)
 
 
 def test_the_due_date_is_the_deadline_or_a_later_extension():

@@ -381,6 +381,7 @@ def _version(
             "signed_off_role": role,
             "signed_off_by_id": None,
             "submitted_at": stored(at(day)),
+            "due_on": slot.deadline.isoformat(),
         },
     )
 

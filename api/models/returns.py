@@ -1,6 +1,6 @@
 """Returns: one agency's self-assessment in one programme, answered requirement by requirement."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -41,6 +41,11 @@ class Return(Versioned, table=True):
     started_at: datetime | None = optional_timestamp_field()
     submitted_at: datetime | None = optional_timestamp_field()  # the latest submission
     accepted_at: datetime | None = optional_timestamp_field()
+    # An extension of the programme's deadline for this agency, granted by the partnership.
+    extended_to: date | None = None
+    extension_reason: str | None = Field(default=None, sa_type=Text)
+    extended_at: datetime | None = optional_timestamp_field()
+    extended_by_label: str | None = Field(default=None, max_length=200)
 
 
 class RequirementResponse(SQLModel, table=True):
@@ -55,7 +60,7 @@ class RequirementResponse(SQLModel, table=True):
     rating: str | None = Field(default=None, max_length=32)
     evidence: str = Field(default="", sa_type=Text)
     comment: str = Field(default="", sa_type=Text)
-    carried_forward: bool = False  # copied from an earlier return, to be reviewed
+    carried_forward: bool = False  # copied from an earlier return: unrated until reviewed
     version: int = 1
     updated_at: datetime = timestamp_field()
     updated_by_id: int | None = fk_field("user.id", nullable=True, index=False)
@@ -91,3 +96,6 @@ class ReturnVersion(SQLModel, table=True):
     signed_off_role: str = Field(max_length=200)
     signed_off_by_id: int | None = fk_field("user.id", nullable=True, index=False)
     submitted_at: datetime = timestamp_field()
+    # The due date in force at this submission: the first one's decides on time or late,
+    # whatever later happens to the deadline.
+    due_on: date

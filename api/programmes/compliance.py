@@ -29,6 +29,7 @@ from api.models import (
     ReturnStatus,
     ReturnVersion,
 )
+from api.returns import rules as return_rules
 
 SORT_KEYS = ("agency", "status", "submitted_at", "open_actions", "overdue_actions")
 ComplianceSort = Literal[
@@ -41,7 +42,7 @@ STATUS_ORDER = {s: i for i, s in enumerate(ReturnStatus)}
 
 
 class Timeliness(StrEnum):
-    on_time = "on_time"  # first submitted on or before the deadline
+    on_time = "on_time"  # first submitted on or before its due date then in force
     late = "late"  # first submitted after it, or still outstanding after it
     outstanding = "outstanding"  # never submitted
 
@@ -84,8 +85,8 @@ def percent(part: int, whole: int) -> int:
 class ComplianceTotals(BaseModel):
     asked: int
     submitted: int = Field(description="Returned a self-assessment at least once")
-    on_time: int = Field(description="First submitted on or before the deadline")
-    late: int = Field(description="First submitted after the deadline, or outstanding after it")
+    on_time: int = Field(description="First submitted on or before the date it was then due")
+    late: int = Field(description="First submitted after its due date, or outstanding after it")
     outstanding: int = Field(description="Never submitted")
     accepted: int
     returned: int = Field(description="Returned to the agency for more information, now")
@@ -99,6 +100,11 @@ class ComplianceRow(BaseModel):
     agency_name: str
     status: ReturnStatus | None = Field(description="None until the programme opens")
     first_submitted_at: datetime | None
+    due_on: date = Field(
+        description="When it was due: as recorded at its first submission; until then the "
+        "programme's deadline, or the agency's extension"
+    )
+    extended_to: date | None = Field(description="The agency's extension, if granted")
     submitted_at: datetime | None = Field(description="The latest submission")
     on_time: bool | None = Field(description="None while not submitted and not yet due")
     days_late: int | None
@@ -146,6 +152,10 @@ def _query(programme: Programme, today: date) -> Any:
             func.min(case((col(ReturnVersion.number) == 1, col(ReturnVersion.submitted_at)))).label(
                 "first"
             ),
+            # The due date recorded with the first submission, not the deadline as it is now.
+            func.min(case((col(ReturnVersion.number) == 1, col(ReturnVersion.due_on)))).label(
+                "first_due_on"
+            ),
         )
         .where(col(ReturnVersion.return_id).in_(returns))
         .group_by(col(ReturnVersion.return_id))
@@ -181,6 +191,8 @@ def _query(programme: Programme, today: date) -> Any:
             Return.status,
             Return.submitted_at,
             versions.c.first,
+            versions.c.first_due_on,
+            Return.extended_to,
             func.coalesce(versions.c.n, 0),
             func.coalesce(moderated.c.n, 0),
             func.coalesce(counts.c.open, 0),
@@ -238,10 +250,11 @@ def read(
     standings: dict[int, Standing] = {}
     planned = 0
     for (
-        agency_id, agency_name, return_id, status, submitted_at, first,
-        version_count, moderated, open_actions, overdue_actions, plan_actions,
+        agency_id, agency_name, return_id, status, submitted_at, first, first_due_on,
+        extended_to, version_count, moderated, open_actions, overdue_actions, plan_actions,
     ) in session.exec(_query(programme, today)).all():  # fmt: skip
-        found = standing(_utc_date(first), programme.deadline, today)
+        due_on = first_due_on or return_rules.due_date(programme.deadline, extended_to)
+        found = standing(_utc_date(first), due_on, today)
         standings[agency_id] = found
         planned += plan_actions > 0
         rows.append(
@@ -251,6 +264,8 @@ def read(
                 agency_name=agency_name,
                 status=status,
                 first_submitted_at=first,
+                due_on=due_on,
+                extended_to=extended_to,
                 submitted_at=submitted_at,
                 on_time=found.on_time,
                 days_late=found.days_late,

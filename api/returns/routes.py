@@ -17,16 +17,19 @@ from api.http import (
 )
 from api.models import ReturnStatus
 from api.permissions import (
+    Permission,
+    require,
     require_may_sign_off,
     return_agencies,
 )
 from api.problems import responses
-from api.returns import access, answers, confirmations, service, versions
+from api.returns import access, answers, confirmations, extensions, service, versions
 from api.returns.schemas import (
     BulkAnswers,
     CarriedForward,
     Comparison,
     Confirmed,
+    ExtensionWrite,
     ResponseSaved,
     ResponseWrite,
     ReturnRead,
@@ -303,3 +306,49 @@ def compare_versions(
     return versions.compare_versions(
         session, return_id=found.ret.id, from_number=from_version, to_number=to_version
     )
+
+
+@router.put(
+    "/partnerships/{partnership_id}/returns/{return_id}/extension",
+    response_model=ReturnRead,
+    responses=responses(400, 401, 403, 404, 409, 412, 422),
+)
+def grant_extension(
+    partnership_id: Id,
+    return_id: Id,
+    body: ExtensionWrite,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    response: Response,
+) -> ReturnRead:
+    """Give the agency until `due_on` (after the deadline), with the reason; audited.
+
+    Only until the return is first submitted: that submission records the date it was due.
+    """
+    found = access.visible(session, principal, partnership_id, return_id)
+    require(principal, partnership_id, Permission.manage_programmes)
+    extensions.grant(
+        session, principal=principal, partnership_id=partnership_id, found=found, data=body
+    )
+    set_etag(response, found.ret.version)
+    return access.read_for(session, principal, partnership_id, found)
+
+
+@router.delete(
+    "/partnerships/{partnership_id}/returns/{return_id}/extension",
+    response_model=ReturnRead,
+    responses=responses(401, 403, 404, 409, 412, 422),
+)
+def withdraw_extension(
+    partnership_id: Id,
+    return_id: Id,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    response: Response,
+) -> ReturnRead:
+    """Withdraw the agency's extension: the return is due by the deadline again."""
+    found = access.visible(session, principal, partnership_id, return_id)
+    require(principal, partnership_id, Permission.manage_programmes)
+    extensions.withdraw(session, principal=principal, partnership_id=partnership_id, found=found)
+    set_etag(response, found.ret.version)
+    return access.read_for(session, principal, partnership_id, found)

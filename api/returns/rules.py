@@ -6,6 +6,7 @@ not started → in progress → submitted → accepted
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
 from api.models import ReturnStatus
@@ -63,6 +64,11 @@ def check_editable(current: ReturnStatus) -> None:
             f"This return is {LABELS[ReturnStatus(current)].lower()}; its answers cannot change "
             "until the partnership returns it for more information."
         )
+
+
+def due_date(deadline: date, extended_to: date | None) -> date:
+    """A return is due by the programme's deadline, or by its agency's extension if later."""
+    return max(deadline, extended_to) if extended_to is not None else deadline
 
 
 DECLARATION = (

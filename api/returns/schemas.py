@@ -11,11 +11,31 @@ from api.programmes.schemas import FrameworkVersionRef
 from api.reviews.schemas import ModeratedRatingRead, ReviewNoteRead
 
 
+class Extension(BaseModel):
+    """An agency's extension of the programme's deadline, granted by the partnership."""
+
+    due_on: date
+    reason: str
+    granted_at: datetime | None
+    granted_by: str | None
+
+
+class ExtensionWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    due_on: date = Field(description="The new due date: after the programme's deadline")
+    reason: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000), NoNul
+    ]
+
+
 class ReturnSummary(BaseModel):
     id: int
     programme_id: int
     programme_title: str
     deadline: date
+    due_on: date = Field(description="The deadline, or the agency's extension if later")
+    extension: Extension | None
     agency_id: int
     agency_name: str
     status: ReturnStatus
@@ -115,6 +135,7 @@ class VersionSummary(BaseModel):
 
     number: int
     submitted_at: datetime
+    due_on: date = Field(description="The due date in force when it was submitted")
     signed_off_name: str
     signed_off_role: str
     content_sha256: str = Field(description="SHA-256 of the frozen content, as canonical JSON")

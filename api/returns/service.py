@@ -40,6 +40,7 @@ from api.problems import Conflict, FieldProblem, Invalid, NotFound
 from api.programmes.schemas import FrameworkVersionRef
 from api.returns import rules
 from api.returns.schemas import (
+    Extension,
     ResponseRead,
     ReturnRead,
     ReturnSummary,
@@ -174,11 +175,23 @@ def _summary_query(partnership_id: int, agencies: frozenset[int] | None) -> Any:
 def _summary(found: Found) -> ReturnSummary:
     ret = found.ret
     assert ret.id is not None
+    extension = (
+        Extension(
+            due_on=ret.extended_to,
+            reason=ret.extension_reason or "",
+            granted_at=ret.extended_at,
+            granted_by=ret.extended_by_label,
+        )  # fmt: skip
+        if ret.extended_to is not None
+        else None
+    )
     return ReturnSummary(
         id=ret.id,
         programme_id=ret.programme_id,
         programme_title=found.programme_title,
         deadline=found.deadline,
+        due_on=rules.due_date(found.deadline, ret.extended_to),
+        extension=extension,
         agency_id=ret.agency_id,
         agency_name=found.agency_name,
         status=ret.status,
@@ -484,6 +497,7 @@ def submit(
         signed_off_name=sign_off.name,
         signed_off_role=sign_off.role,
         signed_off_by_id=principal.user_id,
+        due_on=rules.due_date(found.deadline, ret.extended_to),
     )
     session.add(frozen)
     ret.submitted_at = frozen.submitted_at

@@ -77,6 +77,7 @@ VALID_BODIES: dict[tuple[str, str], dict] = {
     ("PATCH", f"{P}/actions/{{action_id}}"): {"owner": "Someone else"},
     ("POST", f"{P}/returns/{{return_id}}/submit"): {"name": "A", "role": "B", "declaration": True},
     ("POST", f"{P}/actions/{{action_id}}/updates"): {"note": "Progress"},
+    ("PUT", f"{P}/returns/{{return_id}}/extension"): {"due_on": "2027-02-26", "reason": "R"},
 }
 FORM_ROUTES = {("POST", "/auth/token")}
 JSON_BODY_ROUTES = sorted(

@@ -76,6 +76,7 @@ def _row(name: str, submitted: datetime | None, open_actions: int = 0) -> Compli
     return ComplianceRow(
         return_id=None, agency_id=len(name), agency_name=name, status=None,
         first_submitted_at=submitted, submitted_at=submitted, on_time=None, days_late=None,
+        due_on=DEADLINE, extended_to=None,
         version_count=0, moderated=False, open_actions=open_actions, overdue_actions=0,
     )  # fmt: skip
 
@@ -158,6 +159,7 @@ def submit(db: Session, ret: Return, *days: date, status: ReturnStatus) -> None:
                 return_id=ret.id, number=number, snapshot={}, content_sha256="0" * 64,
                 signed_off_name="A Director", signed_off_role="Director",
                 submitted_at=datetime(day.year, day.month, day.day, 23, 30, tzinfo=UTC),
+                due_on=DEADLINE,
             )
         )  # fmt: skip
     ret.status = status
@@ -212,6 +214,7 @@ def test_the_tracker_counts_every_agency_asked(client, auth, york, cycle, progre
     assert [row["agency_name"] for row in body["rows"]] == sorted(rows, key=str.casefold)
     housing, police = rows[HOUSING], rows["North Yorkshire Police"]
     assert housing | {"first_submitted_at": None, "submitted_at": None} == {
+        "due_on": "2027-01-29", "extended_to": None,
         "return_id": progress["housing"].id, "agency_id": progress["housing"].agency_id,
         "agency_name": HOUSING, "status": "accepted",
         "first_submitted_at": None, "submitted_at": None,

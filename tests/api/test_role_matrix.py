@@ -83,6 +83,8 @@ PUT    ~/returns/{return_id}/responses                   403   403   404   404  
 POST   ~/returns/{return_id}/carry-forward               403   403   404   404   200   200   404   404   404   200   401
 POST   ~/returns/{return_id}/responses/{requirement_id}/confirm        403   403   404   404   200   200   404   404   404   200   401
 POST   ~/returns/{return_id}/standards/{standard_id}/confirm           403   403   404   404   200   200   404   404   404   200   401
+PUT    ~/returns/{return_id}/extension                   200   403   404   404   403   403   404   404   404   200   401
+DELETE ~/returns/{return_id}/extension                   200   403   404   404   403   403   404   404   404   200   401
 GET    ~/returns/{return_id}/versions                    200   200   404   404   200   200   404   404   404   200   401
 GET    ~/returns/{return_id}/versions/{number}           200   200   404   404   200   200   404   404   404   200   401
 GET    ~/returns/{return_id}/compare                     200   200   404   404   200   200   404   404   404   200   401
@@ -490,6 +492,10 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
     ("POST", f"{P}/returns/{{return_id}}/standards/{{standard_id}}/confirm"): lambda t: Call(
         ids={"standard_id": t.standard}
     ),
+    ("PUT", f"{P}/returns/{{return_id}}/extension"): lambda t: Call(
+        json={"due_on": "2027-02-26", "reason": "A new safeguarding lead starts in January"}
+    ),
+    ("DELETE", f"{P}/returns/{{return_id}}/extension"): lambda t: Call(),
     ("GET", f"{P}/returns/{{return_id}}/versions"): lambda t: Call(
         ids={"return_id": t.submitted_return}
     ),
@@ -718,6 +724,16 @@ FOREIGN: dict[str, tuple[str, str, Callable[[Target, Target], dict[str, int]]]] 
         "~/returns/{return_id}/standards/{standard_id}/confirm",
         lambda y, n: {"return_id": n.return_, "standard_id": n.standard},
     ),
+    "extension": (
+        "PUT",
+        "~/returns/{return_id}/extension",
+        lambda y, n: {"return_id": n.return_},
+    ),
+    "extension withdrawal": (
+        "DELETE",
+        "~/returns/{return_id}/extension",
+        lambda y, n: {"return_id": n.return_},
+    ),
     "versions": ("GET", "~/returns/{return_id}/versions", lambda y, n: {"return_id": n.return_}),
     "version": (
         "GET",
@@ -865,7 +881,14 @@ FOREIGN_DIFFERS: dict[str, dict[str, int]] = dict.fromkeys(
 )
 FOREIGN_DIFFERS.update(
     dict.fromkeys(
-        ("return for information", "moderate requirement", "moderate standard", "accept"),
+        (
+            "return for information",
+            "moderate requirement",
+            "moderate standard",
+            "accept",
+            "extension",
+            "extension withdrawal",
+        ),
         {"scrutineer": 404, "editor": 404, "approver": 404},
     )
 )

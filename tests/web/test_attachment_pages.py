@@ -4,6 +4,7 @@ who may not see the return."""
 
 import hashlib
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -257,6 +258,7 @@ def test_without_javascript_a_file_is_removed_but_its_version_keeps_it(
         ReturnVersion(
             return_id=housing_return, number=1, content_sha256="0" * 64,
             signed_off_name="Ann Approver", signed_off_role="Head of Housing",
+            due_on=date(2027, 1, 29),
             snapshot={"attachments": [{"id": stored.id, "requirement_id": requirement,
                                        "filename": stored.filename, "media_type": stored.media_type,
                                        "size": stored.size, "sha256": stored.sha256}]},

@@ -62,7 +62,7 @@ def cycle(db: Session, york: Partnership, monkeypatch: pytest.MonkeyPatch) -> di
         at = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
         db.add(ReturnVersion(return_id=ret.id, number=1, snapshot={}, content_sha256="0" * 64,
                              signed_off_name="A Director", signed_off_role="Director",
-                             submitted_at=at))  # fmt: skip
+                             submitted_at=at, due_on=programme.deadline))  # fmt: skip
         ret.status, ret.submitted_at = status, at
         db.add(ret)
         assert ret.id is not None

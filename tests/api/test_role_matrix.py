@@ -72,7 +72,7 @@ PATCH  ~/programmes/{programme_id}                       200   403   403   403  
 POST   ~/programmes/{programme_id}/open                  200   403   403   403   403   403   404   404   403   200   401
 POST   ~/programmes/{programme_id}/close                 200   403   403   403   403   403   404   404   403   200   401
 GET    ~/programmes/{programme_id}/agencies              200   200   200   200   200   200   404   404   200   200   401
-GET    ~/programmes/{programme_id}/compliance                200   200   200   200   403   403   404   404   403   200   401
+GET    ~/programmes/{programme_id}/compliance                200   200   200   200   403   403   404   404   200   200   401
 PUT    ~/programmes/{programme_id}/agencies/{agency_id}  204   403   403   403   403   403   404   404   403   204   401
 DELETE ~/programmes/{programme_id}/agencies/{agency_id}  204   403   403   403   403   403   404   404   403   204   401
 GET    ~/returns                                         200   200   200   200   200   200   404   404   200   200   401

@@ -4,6 +4,7 @@ start here."""
 
 from sqlmodel import Session
 
+from api.attachments.schemas import EvidenceFileRules
 from api.permissions import (
     Permission,
     can,
@@ -12,10 +13,12 @@ from api.permissions import (
     require,
     require_may_answer,
     return_agencies,
+    return_allowed,
 )
 from api.returns import answers, service
 from api.returns.schemas import ReturnRead
 from api.security import Principal
+from api.settings import get_settings
 
 
 def visible(
@@ -52,7 +55,7 @@ def read_for(
     """The whole return, with what this principal may do with it."""
     agency_id = found.ret.agency_id
     answering = may_answer(principal, partnership_id, agency_id)
-    return service.read(
+    read = service.read(
         session,
         found=found,
         may_answer=answering,
@@ -61,4 +64,20 @@ def read_for(
         carry_from=answers.carry_source(session, ret=found.ret)
         if answering and found.editable and found.rated < found.requirement_count
         else None,
+    )
+    allowed = return_allowed(
+        principal,
+        partnership_id,
+        agency_id=agency_id,
+        status=found.ret.status,
+        editable=found.editable,
+        programme_open=found.programme_open,
+    )
+    rules = EvidenceFileRules.of(get_settings().attachment_max_bytes)
+    return read.model_copy(
+        update={
+            "programme_status": found.programme_status,
+            "allowed": allowed,
+            "evidence_files": rules,
+        }
     )

@@ -16,9 +16,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from websupport import ADMIN, submit_sign_in
 
-from api.settings import get_settings
 from web.app import create_app
 from web.client import build
+from web.settings import get_settings
 
 
 @pytest.fixture

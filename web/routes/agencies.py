@@ -5,10 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from api.http import MAX_ID
-from api.models import Sector
+from web.contract import Sector
 from web.deps import Api, InPartnership
-from web.pages import page_params, pager, render
+from web.pages import MAX_ID, page_params, pager, render
 
 router = APIRouter()
 

@@ -54,6 +54,7 @@ lint: $(BIN)/assure
 	$(BIN)/ruff check api web tests migrations bench
 	$(BIN)/ruff format --check api web tests migrations bench
 	$(BIN)/mypy api web
+	$(BIN)/lint-imports
 
 test: $(BIN)/assure chromium htmx lint
 	@mkdir -p var && : > var/test-databases.txt

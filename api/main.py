@@ -1,7 +1,7 @@
 """The API application: routers under /api/v1, problem+json errors, health checks."""
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import text
 
 from api import problems
@@ -12,11 +12,13 @@ from api.audit.routes import router as audit
 from api.auth.routes import router as auth
 from api.db import get_engine
 from api.frameworks.routes import router as frameworks
+from api.headers import SecurityHeaders, docs_page
 from api.partnerships.routes import router as partnerships
 from api.people.routes import router as people
 from api.programmes.routes import router as programmes
 from api.returns.routes import router as returns
 from api.reviews.routes import router as reviews
+from api.settings import get_settings
 
 API_PREFIX = "/api/v1"
 
@@ -37,11 +39,12 @@ def create_app() -> FastAPI:
         title="Assure API",
         version="1.0.0",
         description=DESCRIPTION,
-        docs_url="/docs",
+        docs_url=None,  # served below, with its own content security policy
         redoc_url=None,
         openapi_url="/openapi.json",
     )
     problems.install(app)
+    app.add_middleware(SecurityHeaders, https=get_settings().cookie_secure)
     v1 = APIRouter(prefix=API_PREFIX)
     for router in (
         auth,
@@ -58,6 +61,13 @@ def create_app() -> FastAPI:
     ):
         v1.include_router(router)
     app.include_router(v1)
+
+    docs = docs_page(title=f"{app.title} - docs", openapi_url="/openapi.json")
+    docs_policy = docs.headers["content-security-policy"]
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui() -> HTMLResponse:
+        return HTMLResponse(docs.body, headers={"content-security-policy": docs_policy})
 
     @app.get("/healthz", tags=["health"], include_in_schema=True)
     def healthz() -> dict[str, str]:

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from api.models import Role
+from api.models import ReturnStatus, Role
 from api.problems import Forbidden, NotFound
+from api.returns.rules import MOVES, Move
+from api.reviews import rules as review_rules
 
 if TYPE_CHECKING:
     from api.security import Principal
@@ -333,3 +335,61 @@ def require_may_sign_off(principal: Principal, partnership_id: int, agency_id: i
             Permission.sign_off,
             "Only the agency's approver signs off and submits its return.",
         )
+
+
+class ReturnAllowed(StrEnum):
+    """What a principal may do to one return now: their permission and its state together,
+    so that a client (the web pages first) never works it out for itself."""
+
+    answer = "answer"  # change its answers, files and action plan
+    sign_off = "sign_off"  # sign it off and submit it
+    review = "review"  # see it as the partnership's reviewer
+    send_back = "send_back"  # return it to the agency for more information
+    moderate = "moderate"  # give or change the partnership's own ratings
+    accept = "accept"
+
+
+def return_allowed(
+    principal: Principal,
+    partnership_id: int,
+    *,
+    agency_id: int,
+    status: ReturnStatus,
+    editable: bool,
+    programme_open: bool,
+) -> list[ReturnAllowed]:
+    allowed: list[ReturnAllowed] = []
+    if editable and may_answer(principal, partnership_id, agency_id):
+        allowed.append(ReturnAllowed.answer)
+    if (
+        programme_open
+        and (status, Move.submit) in MOVES
+        and may_sign_off(principal, partnership_id, agency_id)
+    ):
+        allowed.append(ReturnAllowed.sign_off)
+    if can(principal, partnership_id, Permission.review_returns):
+        allowed.append(ReturnAllowed.review)
+        if review_rules.may_send_back(status, programme_open=programme_open):
+            allowed.append(ReturnAllowed.send_back)
+        if review_rules.may_moderate(status):
+            allowed.append(ReturnAllowed.moderate)
+        if review_rules.may_accept(status):
+            allowed.append(ReturnAllowed.accept)
+    return allowed
+
+
+class ReturnsSeen(StrEnum):
+    every_agency = "every_agency"
+    own_agencies = "own_agencies"
+    none = "none"
+
+
+def returns_seen(principal: Principal, partnership_id: int) -> ReturnsSeen:
+    """Whose returns the principal may list in a partnership (for its pages' navigation)."""
+    if not can(principal, partnership_id, Permission.read):
+        return ReturnsSeen.none
+    if return_agencies(principal, partnership_id) is None:
+        return ReturnsSeen.every_agency
+    if principal.agencies_in(partnership_id):
+        return ReturnsSeen.own_agencies
+    return ReturnsSeen.none

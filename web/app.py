@@ -11,8 +11,6 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.main import create_app as create_api
-from api.settings import get_settings
 from web import client as api_client
 from web import session as web_session
 from web.client import ApiClient, ApiError
@@ -32,9 +30,34 @@ from web.routes import (
     reviews,
     versions,
 )
+from web.settings import WebSettings, get_settings
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger(__name__)
+
+
+def content_security_policy(settings: WebSettings) -> str:
+    """Scripts only from htmx's own address (its SRI hash checked by the page), nothing
+    inline; styles, images and requests from this site; never framed."""
+    htmx = "'self'" if settings.htmx_url.startswith("/") else settings.htmx_url
+    return (
+        "default-src 'self'; "
+        f"script-src {htmx}; "
+        "style-src 'self'; img-src 'self'; connect-src 'self'; font-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    )
+
+
+def security_headers(settings: WebSettings) -> list[tuple[str, str]]:
+    headers = [
+        ("Content-Security-Policy", content_security_policy(settings)),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+    ]
+    if settings.cookie_secure:  # served over HTTPS: browsers keep to it from now on
+        headers.append(("Strict-Transport-Security", "max-age=63072000; includeSubDomains"))
+    return headers
 
 
 def _error_page(request: Request, status: int, title: str, detail: str) -> Response:
@@ -48,6 +71,7 @@ def _error_page(request: Request, status: int, title: str, detail: str) -> Respo
 
 def create_app(api: ApiClient) -> FastAPI:
     settings = get_settings()
+    headers = security_headers(settings)
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.state.api = api
 
@@ -59,9 +83,8 @@ def create_app(api: ApiClient) -> FastAPI:
         response: Response = await call_next(request)
         if (session.csrf, session.token) != before or web_session.COOKIE not in request.cookies:
             web_session.save(response, session, settings)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
+        for name, value in headers:  # a download keeps the sandbox the API gave it
+            response.headers.setdefault(name, value)
         return response
 
     @app.exception_handler(NeedsSignIn)
@@ -146,7 +169,12 @@ def create_app(api: ApiClient) -> FastAPI:
 
 
 def create_combined_app() -> FastAPI:
-    """The API at /api/v1 (with /docs and /openapi.json) and the web pages at /, in one app."""
+    """The API at /api/v1 (with /docs and /openapi.json) and the web pages at /, in one app.
+
+    The one place web/ imports api/: to build the API in the same process.
+    """
+    from api.main import create_app as create_api
+
     api = create_api()
     web = create_app(api_client.build(get_settings(), api))
     api.mount("/", web)

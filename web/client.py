@@ -5,7 +5,7 @@ from typing import IO, Any
 import httpx
 from starlette.types import ASGIApp
 
-from api.settings import Settings
+from web.settings import WebSettings
 
 
 class ApiError(Exception):
@@ -100,7 +100,7 @@ class ApiClient:
         await self.request("POST", "/auth/revoke", token=token)
 
 
-def build(settings: Settings, api_app: ASGIApp | None = None) -> ApiClient:
+def build(settings: WebSettings, api_app: ASGIApp | None = None) -> ApiClient:
     """In the same process by default; over the network when ASSURE_API_BASE_URL is set."""
     if settings.api_base_url:
         http = httpx.AsyncClient(base_url=settings.api_base_url, timeout=30)

@@ -93,9 +93,9 @@ class Place:
 
     @property
     def sees_returns(self) -> bool:
-        """Oversight sees every agency's returns; agency staff their own; others none."""
-        agency_roles = {"agency_editor", "agency_approver"}
-        return self.may("read_returns") or bool(agency_roles & set(self.partnership["roles"]))
+        """Whether the viewer sees any return here, as the API says (every agency's for
+        oversight, their own for agency staff)."""
+        return self.partnership["returns_seen"] != "none"
 
     def require(self, action: str, message: str) -> None:
         if not self.may(action):

@@ -9,8 +9,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from api.models.people import ROLE_LABELS
-from api.settings import get_settings
+from web.settings import get_settings
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -20,7 +19,6 @@ env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-env.globals["role_label"] = lambda role: ROLE_LABELS.get(role, role)  # type: ignore[call-overload]
 env.filters["label"] = lambda value: str(value).replace("_", " ").capitalize()
 # Macros are globals, so that a block rendered alone (for htmx) still finds them.
 _macros = env.get_template("_macros.html").module
@@ -85,6 +83,9 @@ def safe_next(target: str | None, default: str = "/") -> str:
 
 
 PAGE_SIZE = 20
+# The largest id the API accepts (a signed 64-bit integer): a larger one in an address is
+# refused here as a bad address, never sent on.
+MAX_ID = 2**63 - 1
 
 
 def page_params(page: int) -> dict[str, int]:

@@ -3,7 +3,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.models import Role
-from api.permissions import SCOPES, Scope
+from api.permissions import SCOPES, ReturnsSeen, Scope
 
 
 class TokenRead(BaseModel):
@@ -29,6 +29,9 @@ class PartnershipAccess(BaseModel):
     name: str
     roles: list[Role]
     actions: list[str] = Field(description="What you may do there (see permissions)")
+    returns_seen: ReturnsSeen = Field(
+        description="Whose returns you may list there: every agency's, your own agencies', or none"
+    )
 
 
 class MeRead(BaseModel):

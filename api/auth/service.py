@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 from api.audit import service as audit
 from api.models import Agency, ApiToken, Membership, Partnership, SignInFailure, TokenKind, User
 from api.models.base import utcnow
-from api.permissions import Permission, can
+from api.permissions import Permission, can, returns_seen
 from api.problems import NotAuthenticated, NotFound, TooManyRequests
 from api.security import Principal, new_token, revoke, verify_password
 from api.settings import Settings
@@ -88,6 +88,7 @@ def _access(session: Session, principal: Principal) -> list[dict[str, object]]:
             "name": p.name,
             "roles": sorted(principal.roles_in(p.id or 0)),
             "actions": sorted(a.value for a in Permission if can(principal, p.id or 0, a)),
+            "returns_seen": returns_seen(principal, p.id or 0),
         }
         for p in rows
     ]

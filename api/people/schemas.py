@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, computed_field, model_validator
 
 from api.fields import Name, Password
 from api.http import MAX_ID
@@ -72,6 +72,11 @@ class RoleRead(BaseModel):
     role: Role
     agency_id: int | None
     agency_name: str | None
+
+    @computed_field(description='The role as a person reads it: "Agency editor"')  # type: ignore[prop-decorator]
+    @property
+    def role_label(self) -> str:
+        return self.role.label
 
 
 class UserRead(BaseModel):

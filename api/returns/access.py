@@ -9,6 +9,7 @@ from fastapi.dependencies.utils import request_body_to_args, request_params_to_a
 from fastapi.exceptions import RequestValidationError
 from sqlmodel import Session
 
+from api.attachments.schemas import EvidenceFileRules
 from api.db import SessionDep
 from api.http import Id
 from api.permissions import (
@@ -19,10 +20,12 @@ from api.permissions import (
     require,
     require_may_answer,
     return_agencies,
+    return_allowed,
 )
 from api.returns import answers, service
 from api.returns.schemas import ReturnRead
 from api.security import CurrentPrincipal, Principal
+from api.settings import get_settings
 
 
 def visible(
@@ -121,4 +124,19 @@ def read_for(
     # Carrying forward fills only requirements without an answer: offer it while some are.
     if answering and found.editable and len(read.responses) < read.requirement_count:
         read.carry_forward_from = answers.carry_source(session, ret=found.ret)
-    return read
+    allowed = return_allowed(
+        principal,
+        partnership_id,
+        agency_id=agency_id,
+        status=found.ret.status,
+        editable=found.editable,
+        programme_open=found.programme_open,
+    )
+    rules = EvidenceFileRules.of(get_settings().attachment_max_bytes)
+    return read.model_copy(
+        update={
+            "programme_status": found.programme_status,
+            "allowed": allowed,
+            "evidence_files": rules,
+        }
+    )

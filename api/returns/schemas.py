@@ -3,10 +3,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from api.attachments.schemas import AttachmentRead
+from api.attachments.schemas import AttachmentRead, EvidenceFileRules
 from api.fields import NoNul
 from api.http import MAX_ID
-from api.models import ReturnStatus
+from api.models import ProgrammeStatus, ReturnStatus
+from api.permissions import ReturnAllowed
 from api.programmes.schemas import FrameworkVersionRef
 from api.reviews.schemas import ModeratedRatingRead, ReviewNoteRead
 
@@ -85,6 +86,18 @@ class ReturnRead(ReturnSummary):
     may_sign_off: bool = Field(description="You may sign it off and submit it (permission)")
     may_review: bool = Field(
         description="You may return it for more information, moderate and accept it (permission)"
+    )
+    programme_status: ProgrammeStatus | None = Field(
+        default=None, description="Its programme's status: only an open one takes answers"
+    )
+    allowed: list[ReturnAllowed] = Field(
+        default=[],
+        description="What you may do to it now, your permission and its state together: "
+        "answer, sign_off (and submit), review, send_back (for more information), moderate, "
+        "accept",
+    )
+    evidence_files: EvidenceFileRules | None = Field(
+        default=None, description="What may be attached as evidence"
     )
     declaration: str = Field(description="What the approver confirms when signing off")
     started_at: datetime | None

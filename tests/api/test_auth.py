@@ -191,6 +191,7 @@ def test_me_for_an_agency_editor(client, auth, york, agency_id, user_id):
                 "name": "City of York Safeguarding Children Partnership",
                 "roles": ["agency_editor"],
                 "actions": ["read"],
+                "returns_seen": "own_agencies",
             }
         ],
     }

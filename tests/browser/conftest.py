@@ -25,9 +25,9 @@ import uvicorn
 from fastapi import FastAPI
 
 from api.db import get_session
-from api.settings import get_settings
 from web.app import create_app
 from web.client import build
+from web.settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_HTMX_FILE = ROOT / ".cache" / "htmx" / "htmx-2.0.11.min.js"

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
 from api.models import Partnership, Programme, ProgrammeAgency
-from api.settings import get_settings
+from web.settings import get_settings
 
 ADMIN = "admin@york.example"
 PASSWORD = "assure-demo-2023"

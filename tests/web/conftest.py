@@ -20,9 +20,9 @@ from websupport import ADMIN, submit_sign_in
 
 from api.db import get_session
 from api.main import create_app as create_api_app
-from api.settings import get_settings
 from web.app import create_app
 from web.client import build
+from web.settings import get_settings
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,7 @@ from websupport import (
 
 from api.models import Agency, Framework, Partnership, PartnershipAgency, Return
 from api.models import Programme as ProgrammeRow
-from api.settings import get_settings
+from web.settings import get_settings
 
 HOUSING = "City of York Council Housing Services"
 ON_POSTGRES = (os.environ.get("ASSURE_TEST_DATABASE_URL") or "").startswith("postgresql")

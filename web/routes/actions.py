@@ -6,24 +6,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from api.http import MAX_ID
-from api.models import ActionStatus
 from web.client import ApiClient, ApiError
+from web.contract import ACTION_LABELS, ActionStatus
 from web.deps import Api, InPartnership, PageForbidden, Place
 from web.forms import field_errors, form_values
-from web.pages import page_params, pager, redirect, render
+from web.pages import MAX_ID, page_params, pager, redirect, render
 
 router = APIRouter()
 
 RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
 FilterId = Annotated[str, Query(max_length=20)]
 
-STATUS_LABELS = {
-    ActionStatus.planned: "Planned",
-    ActionStatus.in_progress: "In progress",
-    ActionStatus.done: "Done",
-    ActionStatus.cancelled: "Cancelled",
-}
+STATUS_LABELS = ACTION_LABELS
 LABELS = {
     "status": "Status",
     "owner": "Owner",

@@ -6,12 +6,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from api.http import MAX_ID
-from api.models import Sector
 from web.client import ApiClient, ApiError
+from web.contract import Sector
 from web.deps import Api, InPartnership, Place
 from web.forms import field_errors, form_values
-from web.pages import page_params, pager, redirect, render
+from web.pages import MAX_ID, page_params, pager, redirect, render
 
 router = APIRouter()
 

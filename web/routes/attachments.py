@@ -12,24 +12,14 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
-from api.attachments.rules import ACCEPT_ATTRIBUTE, human_size, upload_hint
-from api.attachments.sniff import kind_of
-from api.http import MAX_ID
-from api.settings import get_settings
 from web.client import ApiClient, ApiError
 from web.deps import Api, InPartnership, PageNotFound, Place
-from web.pages import env, is_htmx, redirect, render
+from web.pages import MAX_ID, is_htmx, redirect, render
 from web.routes.returns import keep_typed_answer, load_return, render_return
 
 router = APIRouter()
 
 RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
-
-# What the files template needs wherever it is rendered (the page, or its fragment alone).
-env.filters["file_size"] = human_size
-env.filters["file_kind"] = lambda media_type: kind.label if (kind := kind_of(media_type)) else ""
-env.globals["evidence_file_accept"] = ACCEPT_ATTRIBUTE
-env.globals["evidence_file_hint"] = lambda: upload_hint(get_settings().attachment_max_bytes)
 
 # The API's refusals that a person can put right by choosing another file.
 REFUSED = {409, 413, 415, 422}

@@ -5,9 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
-from api.http import MAX_ID
 from web.deps import Api, InPartnership
-from web.pages import render
+from web.pages import MAX_ID, render
 
 router = APIRouter()
 

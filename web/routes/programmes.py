@@ -7,14 +7,18 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from api.http import MAX_ID
-from api.models import ProgrammeStatus, ReturnStatus
-from api.programmes.compliance import SORT_KEYS, Timeliness
-from api.returns.rules import LABELS as RETURN_LABELS
 from web.client import ApiClient, ApiError
+from web.contract import (
+    RETURN_LABELS,
+    TIMELINESS_LABELS,
+    TRACKER_SORT_LABELS,
+    ProgrammeStatus,
+    ReturnStatus,
+    Timeliness,
+)
 from web.deps import Api, InPartnership, Place
 from web.forms import field_errors, form_values
-from web.pages import page_params, pager, redirect, render
+from web.pages import MAX_ID, page_params, pager, redirect, render
 
 router = APIRouter()
 
@@ -120,18 +124,7 @@ async def create_programme(request: Request, place: InPartnership, client: Api) 
     return redirect(request, f"/p/{place.id}/programmes/{created['id']}?created=1")
 
 
-TIMELINESS = {
-    Timeliness.on_time: "On time",
-    Timeliness.late: "Late",
-    Timeliness.outstanding: "Outstanding",
-}
-SORT_LABELS = {
-    "agency": "Agency",
-    "status": "Status",
-    "submitted_at": "Submitted",
-    "open_actions": "Open actions",
-    "overdue_actions": "Overdue actions",
-}
+SORT_KEYS = tuple(TRACKER_SORT_LABELS)
 
 
 def _tracker_choices(query: Any) -> dict[str, str]:
@@ -208,8 +201,8 @@ async def _programme_page(
             created=request.query_params.get("created") == "1",
             tracker=tracker,
             return_labels=RETURN_LABELS,
-            timeliness_labels=TIMELINESS,
-            sort_labels=SORT_LABELS,
+            timeliness_labels=TIMELINESS_LABELS,
+            sort_labels=TRACKER_SORT_LABELS,
         ),
         block="compliance",
         status=status,

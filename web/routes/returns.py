@@ -7,13 +7,12 @@ from urllib.parse import quote
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from api.http import MAX_ID
-from api.models import ReturnStatus
-from api.returns.rules import LABELS
 from web.client import ApiClient, ApiError
+from web.contract import RETURN_LABELS as LABELS
+from web.contract import ReturnStatus
 from web.deps import Api, InPartnership, Place
 from web.forms import field_errors, form_values
-from web.pages import is_htmx, page_params, pager, redirect, render
+from web.pages import MAX_ID, is_htmx, page_params, pager, redirect, render
 
 router = APIRouter()
 

@@ -7,13 +7,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from api.http import MAX_ID
-from api.returns.rules import LABELS
-from api.reviews import rules
 from web.client import ApiClient, ApiError
+from web.contract import RETURN_LABELS as LABELS
 from web.deps import Api, InPartnership, PageForbidden, Place
 from web.forms import form_values
-from web.pages import is_htmx, redirect, render
+from web.pages import MAX_ID, is_htmx, redirect, render
 from web.routes.returns import load_return
 
 router = APIRouter()
@@ -29,15 +27,13 @@ async def _under_review(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The return and its framework, for those who review it; others are told they cannot."""
     ret, version = await load_return(client, place, return_id)
-    if not ret["may_review"]:
+    allowed = set(ret["allowed"])
+    if "review" not in allowed:
         raise PageForbidden("Only the partnership's business unit reviews returns.")
-    ret["may_moderate"] = rules.may_moderate(ret["status"])
-    ret["may_accept"] = rules.may_accept(ret["status"])
-    programme = await client.get(
-        f"/partnerships/{place.id}/programmes/{ret['programme_id']}", token=place.token
-    )
-    ret["programme_open"] = programme["status"] == "open"
-    ret["may_send_back"] = rules.may_send_back(ret["status"], programme_open=ret["programme_open"])
+    # What the API says this reviewer may do to the return now; the page never decides it.
+    for move in ("moderate", "accept", "send_back"):
+        ret[f"may_{move}"] = move in allowed
+    ret["programme_open"] = ret["programme_status"] == "open"
     return ret, version
 
 

@@ -6,11 +6,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from api.http import MAX_ID
 from web.client import ApiClient, ApiError
 from web.deps import Api, InPartnership, Place
 from web.diff import words
-from web.pages import redirect, render
+from web.pages import MAX_ID, redirect, render
 
 router = APIRouter()
 

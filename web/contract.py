@@ -1,0 +1,72 @@
+"""The API's vocabulary as the pages name it: the values its OpenAPI schema lists for
+sectors and statuses, and how a person reads each. A test compares these with the API's
+published schema, so a value added there cannot pass here unnoticed."""
+
+from enum import StrEnum
+
+
+class Sector(StrEnum):
+    local_authority = "local_authority"
+    police = "police"
+    health = "health"
+    education = "education"
+    probation = "probation"
+    youth_justice = "youth_justice"
+    voluntary = "voluntary"
+    housing = "housing"
+    other = "other"
+
+
+class ProgrammeStatus(StrEnum):
+    draft = "draft"
+    open = "open"
+    closed = "closed"
+
+
+class ReturnStatus(StrEnum):
+    not_started = "not_started"
+    in_progress = "in_progress"
+    submitted = "submitted"
+    returned = "returned"
+    accepted = "accepted"
+
+
+class ActionStatus(StrEnum):
+    planned = "planned"
+    in_progress = "in_progress"
+    done = "done"
+    cancelled = "cancelled"
+
+
+class Timeliness(StrEnum):
+    on_time = "on_time"
+    late = "late"
+    outstanding = "outstanding"
+
+
+RETURN_LABELS = {
+    ReturnStatus.not_started: "Not started",
+    ReturnStatus.in_progress: "In progress",
+    ReturnStatus.submitted: "Submitted",
+    ReturnStatus.returned: "Returned for more information",
+    ReturnStatus.accepted: "Accepted",
+}
+ACTION_LABELS = {
+    ActionStatus.planned: "Planned",
+    ActionStatus.in_progress: "In progress",
+    ActionStatus.done: "Done",
+    ActionStatus.cancelled: "Cancelled",
+}
+TIMELINESS_LABELS = {
+    Timeliness.on_time: "On time",
+    Timeliness.late: "Late",
+    Timeliness.outstanding: "Outstanding",
+}
+# The compliance tracker's columns, in the order its `sort` parameter names them.
+TRACKER_SORT_LABELS = {
+    "agency": "Agency",
+    "status": "Status",
+    "submitted_at": "Submitted",
+    "open_actions": "Open actions",
+    "overdue_actions": "Overdue actions",
+}

@@ -84,9 +84,17 @@ def _write(
 
 
 def _start(session: Session, principal: Principal, ret: Return) -> None:
-    """The first answer (or file) starts a return."""
+    """The first answer (or file) starts a return.
+
+    First answers to different requirements saved at the same moment take turns on the
+    return's row, so the later one finds the return started instead of failing as stale.
+    Called before the answers are written: their rows refer to the return, and locking it
+    after them would deadlock two first saves on PostgreSQL.
+    """
     if ret.status == ReturnStatus.not_started:
-        move(session, principal=principal, ret=ret, to=rules.Move.start)
+        session.refresh(ret, with_for_update=True)
+        if ret.status == ReturnStatus.not_started:
+            move(session, principal=principal, ret=ret, to=rules.Move.start)
 
 
 def _values(data: ResponseWrite, principal: Principal) -> dict[str, Any]:
@@ -122,13 +130,13 @@ def save_response(
         codes = rating_codes(session, found.framework_version_id)
         if data.rating not in codes:
             raise Invalid({"rating": f"must be one of {', '.join(codes)}"})
+    _start(session, principal, ret)
     existing = _existing(session, ret.id, [requirement_id]).get(requirement_id)
     before = state(existing)
     saved = _write(
         session, return_id=ret.id, requirement_id=requirement_id, existing=existing,
         expected_version=expected_version, values=_values(data, principal),
     )  # fmt: skip
-    _start(session, principal, ret)
     audit.record(
         session, principal=principal, action="response.save", entity_type="return",
         entity_id=ret.id, partnership_id=partnership_id, before=before, after=state(saved),
@@ -174,6 +182,7 @@ def save_responses(
                                          message=f"must be one of {', '.join(codes)}"))  # fmt: skip
     if problems:
         raise Invalid(problems, detail=f"{len(problems)} problems; nothing was saved.")
+    _start(session, principal, ret)
     existing = _existing(session, ret.id, ids)
     stale = [
         a for a in answers
@@ -203,7 +212,6 @@ def save_responses(
             "Their answer is in `current`.",
             current={"responses": [lost.current]},
         ) from None
-    _start(session, principal, ret)
     audit.record(
         session, principal=principal, action="responses.save", entity_type="return",
         entity_id=ret.id, partnership_id=partnership_id,
@@ -292,9 +300,14 @@ def carry_forward(
     copied: dict[int, int] = {}  # the old requirement id → the new one
     for response, code in old:
         new_id = target.get(code)
-        if new_id is None or new_id in answered:
+        if new_id is not None and new_id not in answered:
+            copied[response.requirement_id] = new_id
+    if copied:
+        _start(session, principal, ret)
+    for response, _ in old:
+        if response.requirement_id not in copied:
             continue
-        copied[response.requirement_id] = new_id
+        new_id = copied[response.requirement_id]
         session.add(
             RequirementResponse(
                 return_id=ret.id, requirement_id=new_id, rating=response.rating,
@@ -324,8 +337,6 @@ def carry_forward(
         raise PreconditionFailed(
             "Someone saved an answer while the return was being started. Try again."
         ) from None
-    if copied:
-        _start(session, principal, ret)
     audit.record(
         session, principal=principal, action="return.carry_forward", entity_type="return",
         entity_id=ret.id, partnership_id=partnership_id,

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.main import create_app as create_api
+from api.main import serve_beside
 from api.settings import get_settings
 from web import client as api_client
 from web import session as web_session
@@ -149,5 +150,5 @@ def create_combined_app() -> FastAPI:
     """The API at /api/v1 (with /docs and /openapi.json) and the web pages at /, in one app."""
     api = create_api()
     web = create_app(api_client.build(get_settings(), api))
-    api.mount("/", web)
+    serve_beside(api, web)
     return api

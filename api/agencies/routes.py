@@ -3,6 +3,7 @@ from fastapi import APIRouter, Response, status
 from api.agencies import service
 from api.agencies.schemas import AgencyCreate, AgencyRead, AgencyUpdate
 from api.db import SessionDep
+from api.fields import Flag
 from api.http import Id, IfMatch, Limit, Offset, Page, Search, check_if_match, set_etag
 from api.models import Sector
 from api.permissions import Permission, require
@@ -23,7 +24,7 @@ def list_agencies(
     session: SessionDep,
     q: Search = None,
     sector: Sector | None = None,
-    statutory_partner: bool | None = None,
+    statutory_partner: Flag | None = None,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> Page[AgencyRead]:
@@ -90,7 +91,7 @@ def update_agency(
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> AgencyRead:
     require(principal, partnership_id, Permission.manage_agencies)
     agency, link = service.get_pair(session, partnership_id=partnership_id, agency_id=agency_id)

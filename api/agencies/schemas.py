@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StrictBool
 
 from api.fields import Name
 from api.models import Sector
@@ -11,7 +11,7 @@ class AgencyCreate(BaseModel):
 
     name: Name
     sector: Sector
-    statutory_partner: bool = False
+    statutory_partner: StrictBool = False
 
 
 class AgencyUpdate(BaseModel):
@@ -19,7 +19,7 @@ class AgencyUpdate(BaseModel):
 
     name: Name | None = None
     sector: Sector | None = None
-    statutory_partner: bool | None = None
+    statutory_partner: StrictBool | None = None
 
 
 class AgencyRead(BaseModel):

@@ -93,7 +93,7 @@ def update_user(
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> UserRead:
     require(principal, partnership_id, Permission.manage_people)
     user = service.get_user(session, partnership_id=partnership_id, user_id=user_id)

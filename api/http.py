@@ -4,18 +4,33 @@ from datetime import UTC, datetime
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Header, Path, Query, Response
-from pydantic import AfterValidator, BaseModel
+from pydantic import AfterValidator, BaseModel, BeforeValidator
 
 from api.fields import NoNul
-from api.problems import PreconditionFailed, PreconditionRequired
+from api.problems import PreconditionFailed
 
 MAX_ID = 2**63 - 1
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID, description="A record's id")]
 Number = Annotated[int, Path(ge=1, le=1_000_000, description="A version's number")]
 IfMatch = Annotated[
+    str,
+    Header(
+        alias="If-Match",
+        description='The ETag you read, such as `"3"`: 428 without it, 412 if it is not current.',
+    ),
+]
+AnswerIfMatch = Annotated[
+    str,
+    Header(
+        alias="If-Match",
+        description='The ETag you read, such as `"3"`, or `"0"` if nothing was saved yet: '
+        "428 without it, 412 if it is not current.",
+    ),
+]
+OptionalIfMatch = Annotated[
     str | None,
-    Header(alias="If-Match", description="The ETag you read; required for updates."),
+    Header(alias="If-Match", description="The ETag you read; if sent and not current, 412."),
 ]
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Rows to skip")]
@@ -41,13 +56,13 @@ def set_etag(response: Response, version: int) -> None:
     response.headers["ETag"] = etag(version)
 
 
-def check_if_match(if_match: str | None, version: int, *, required: bool = True) -> None:
-    """Refuse an update made against anything but the current version of the record."""
+def check_if_match(if_match: str | None, version: int) -> None:
+    """Refuse an update made against anything but the current version of the record.
+
+    A missing If-Match never reaches here where it is required: the header is declared
+    required, and `api.problems` answers its absence with 428.
+    """
     if if_match is None:
-        if required:
-            raise PreconditionRequired(
-                "Send the record's ETag in If-Match, so that no one else's change is lost."
-            )
         return
     tags = {t.strip() for t in if_match.split(",")}  # strong comparison (RFC 9110 13.1.1)
     if "*" not in tags and etag(version) not in tags:
@@ -57,13 +72,8 @@ def check_if_match(if_match: str | None, version: int, *, required: bool = True)
         )
 
 
-def expected_version(if_match: str | None) -> int:
+def expected_version(if_match: str) -> int:
     """The version an update was made against, from If-Match (`"0"`: nothing saved yet)."""
-    if if_match is None:
-        raise PreconditionRequired(
-            'Send the ETag you read in If-Match ("0" if nothing was saved yet), '
-            "so that no one else's change is lost."
-        )
     tag = if_match.strip()
     if not (tag.startswith('"') and tag.endswith('"') and tag[1:-1].isdigit()):
         raise PreconditionFailed('If-Match must be one ETag, such as "3".')
@@ -76,6 +86,15 @@ def like(text: str) -> str:
     return f"%{escaped}%"
 
 
+def _a_written_time(value: object) -> object:
+    """A timestamp is written as ISO 8601 text; a bare number (Unix seconds) is refused."""
+    if isinstance(value, str) and value[:4].isdigit() and value[4:5] == "-":
+        return value
+    if isinstance(value, datetime):
+        return value
+    raise ValueError("must be an ISO 8601 date and time, such as 2026-04-01T09:30:00Z")
+
+
 def _within_reason(value: datetime) -> datetime:
     """A timestamp without a zone is UTC; one far outside any record's life is refused."""
     value = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
@@ -84,4 +103,4 @@ def _within_reason(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-Timestamp = Annotated[datetime, AfterValidator(_within_reason)]
+Timestamp = Annotated[datetime, BeforeValidator(_a_written_time), AfterValidator(_within_reason)]

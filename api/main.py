@@ -3,8 +3,10 @@
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import text
+from starlette.routing import BaseRoute, Match, Mount
+from starlette.types import ASGIApp, Scope
 
-from api import problems
+from api import openapi, problems
 from api.actions.routes import router as actions
 from api.agencies.routes import router as agencies
 from api.attachments.routes import router as attachments
@@ -12,6 +14,7 @@ from api.audit.routes import router as audit
 from api.auth.routes import router as auth
 from api.db import get_engine
 from api.frameworks.routes import router as frameworks
+from api.frameworks.schemas import FrameworkDoc
 from api.headers import SecurityHeaders, docs_page
 from api.partnerships.routes import router as partnerships
 from api.people.routes import router as people
@@ -45,6 +48,7 @@ def create_app() -> FastAPI:
     )
     problems.install(app)
     app.add_middleware(SecurityHeaders, https=get_settings().cookie_secure)
+    openapi.install(app, body_models=(FrameworkDoc,))
     v1 = APIRouter(prefix=API_PREFIX)
     for router in (
         auth,
@@ -89,3 +93,32 @@ def create_app() -> FastAPI:
         return JSONResponse({"status": "ok"})
 
     return app
+
+
+class _Beside(Mount):
+    """Another app at `/` that leaves the API's own paths to the API.
+
+    A mount at `/` matches every path, and Starlette prefers any full match to a route whose
+    path matched but whose method did not: a PUT to a GET-only API path, or any path under
+    /api/ that no route has, would reach the other app's HTML 404. Declining those paths
+    lets the API answer them as problem+json 405 (with Allow) and 404.
+    """
+
+    def __init__(self, app: ASGIApp, api_routes: list[BaseRoute]):
+        super().__init__("/", app=app)
+        self._api_routes = api_routes
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and (
+            path == "/api"
+            or path.startswith("/api/")
+            or any(r.matches(scope)[0] is not Match.NONE for r in self._api_routes)
+        ):
+            return Match.NONE, {}
+        return super().matches(scope)
+
+
+def serve_beside(api: FastAPI, other: ASGIApp) -> None:
+    """Serve `other` at `/` for every path the API does not own (the web pages)."""
+    api.router.routes.append(_Beside(other, list(api.router.routes)))

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +155,31 @@ def validation_problems(raw: list[Any]) -> list[FieldProblem]:
     ]
 
 
+_SEND_IF_MATCH = (
+    'Send the ETag you read in If-Match ("0" for an answer or rating not saved yet), '
+    "so that no one else's change is lost."
+)
+
+
+def _missing_if_match(error: Any) -> bool:
+    """The header is declared required; its absence alone is 428, as RFC 6585 says."""
+    return error.get("type") == "missing" and tuple(error.get("loc", ())) == ("header", "If-Match")
+
+
 _HTTP_TITLES = {404: "Not found", 405: "Method not allowed", 401: "Not signed in"}
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers at this request's path."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in _METHODS
+        if any(r.matches({**request.scope, "method": method})[0] is Match.FULL for r in routes)
+    ]
 
 
 def install(app: FastAPI) -> None:
@@ -173,7 +198,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = validation_problems(list(exc.errors()))
+        raw = list(exc.errors())
+        if raw and all(_missing_if_match(e) for e in raw):
+            return await domain_error(request, PreconditionRequired(_SEND_IF_MATCH))
+        errors = validation_problems(raw)
         return problem_response(
             request,
             status=422,
@@ -186,13 +214,22 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         title = _HTTP_TITLES.get(exc.status_code, "Error")
+        headers = dict(exc.headers or {})
+        detail = exc.detail if isinstance(exc.detail, str) else None
+        if exc.status_code == 404:
+            detail = "Nothing is served at this path; /openapi.json lists the API's paths."
+        elif exc.status_code == 405:
+            # Starlette names only the first route that matched the path; list them all.
+            allowed = _allowed_methods(request)
+            headers["Allow"] = ", ".join(allowed)
+            detail = f"{request.method} is not allowed here; Allow lists what is."
         return problem_response(
             request,
             status=exc.status_code,
             slug={404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "error"),
             title=title,
-            detail=exc.detail if isinstance(exc.detail, str) else None,
-            headers=dict(exc.headers or {}),
+            detail=detail,
+            headers=headers,
         )
 
     @app.exception_handler(DataError)

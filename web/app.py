@@ -174,8 +174,9 @@ def create_combined_app() -> FastAPI:
     The one place web/ imports api/: to build the API in the same process.
     """
     from api.main import create_app as create_api
+    from api.main import serve_beside
 
     api = create_api()
     web = create_app(api_client.build(get_settings(), api))
-    api.mount("/", web)
+    serve_beside(api, web)
     return api

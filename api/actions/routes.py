@@ -5,6 +5,7 @@ from fastapi import APIRouter, Query, Response, status
 from api.actions import service
 from api.actions.schemas import ActionChange, ActionCreate, ActionRead, ProgressCreate, ProgressRead
 from api.db import SessionDep
+from api.fields import Flag
 from api.http import MAX_ID, Id, IfMatch, Limit, Offset, Page, check_if_match, set_etag
 from api.models import ActionStatus
 from api.permissions import may_answer, require_may_answer, return_agencies
@@ -48,7 +49,7 @@ def list_actions(
         ),
     ] = None,
     status: ActionStatus | None = None,
-    overdue: bool | None = None,
+    overdue: Flag | None = None,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> Page[ActionRead]:
@@ -125,7 +126,7 @@ def change_action(
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> ActionRead:
     """Change an action; `done` needs evidence of completion."""
     agencies = return_agencies(principal, partnership_id)

@@ -3,11 +3,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from api.fields import Name, NoNul
+from api.fields import Day, Name, NoNul
 from api.http import MAX_ID
 from api.models import ActionStatus
 
-ActionDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
 Description = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), NoNul
 ]
@@ -20,7 +19,7 @@ class ActionCreate(BaseModel):
 
     description: Description
     owner: Name
-    due_on: ActionDate
+    due_on: Day
     requirement_ids: RequirementIds = Field(min_length=1)
 
 
@@ -29,7 +28,7 @@ class ActionChange(BaseModel):
 
     description: Description | None = None
     owner: Name | None = None
-    due_on: ActionDate | None = None
+    due_on: Day | None = None
     status: ActionStatus | None = None
     completion_evidence: Evidence | None = None
     requirement_ids: RequirementIds | None = None

@@ -10,6 +10,7 @@ from api.agencies.schemas import (
     AgencyUpdate,
 )
 from api.db import SessionDep
+from api.fields import Flag
 from api.http import Id, IfMatch, Limit, Offset, Page, Search, check_if_match, set_etag
 from api.models import Sector
 from api.permissions import Permission, require
@@ -30,7 +31,7 @@ def list_agencies(
     session: SessionDep,
     q: Search = None,
     sector: Sector | None = None,
-    statutory_partner: bool | None = None,
+    statutory_partner: Flag | None = None,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> Page[AgencyRead]:
@@ -97,7 +98,7 @@ def update_agency(
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> AgencyRead:
     """Change the agency. Its name and sector are shared by every partnership it belongs to:
     only the partnership that keeps them (`owner_partnership_id`) changes them, and the

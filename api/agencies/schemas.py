@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.fields import Name, Slug
 from api.models import Sector
@@ -11,7 +11,7 @@ class AgencyCreate(BaseModel):
 
     name: Name
     sector: Sector
-    statutory_partner: bool = False
+    statutory_partner: StrictBool = False
 
 
 class AgencyUpdate(BaseModel):
@@ -21,7 +21,7 @@ class AgencyUpdate(BaseModel):
 
     name: Name | None = None
     sector: Sector | None = None
-    statutory_partner: bool | None = Field(
+    statutory_partner: StrictBool | None = Field(
         default=None, description="This partnership's own fact; each partnership keeps its own."
     )
 

@@ -10,6 +10,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from api.attachments.rules import too_large
+from api.attachments.sniff import KINDS
 from api.problems import DomainError, Invalid
 
 # Room for the multipart framing around the file: boundaries, part headers, small fields.
@@ -38,8 +39,9 @@ UPLOAD_BODY = {
 }
 
 FILE_RESPONSE = {
-    "description": "The file's bytes, as a download, with its type decided from its content",
-    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    "description": "The file's bytes, as a download, with its type decided from its content "
+    "when it was attached (text in UTF-8)",
+    "content": {k.media_type: {"schema": {"type": "string", "format": "binary"}} for k in KINDS},
 }
 
 

@@ -61,7 +61,7 @@ def change_me(
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> MeRead:
     """Change your own name, email or password (the last two need `current_password`).
 

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 
 from api.db import SessionDep
 from api.frameworks import service
-from api.frameworks.schemas import FrameworkDoc, FrameworkRead, FrameworkSummary, VersionRead
+from api.frameworks.schemas import FrameworkRead, FrameworkSummary, VersionRead
 from api.http import Id, Limit, Number, Offset, Page, Search
 from api.permissions import Permission, require
 from api.problems import PayloadTooLarge, UnsupportedMediaType, responses
@@ -13,6 +13,8 @@ from api.security import CurrentPrincipal, Principal
 
 router = APIRouter(tags=["frameworks"])
 
+# The document's schema, which api.openapi adds to the components.
+DOC_SCHEMA = "#/components/schemas/FrameworkDoc"
 YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"}
 
 
@@ -75,8 +77,8 @@ def list_frameworks(
             "required": True,
             "description": "A framework document (docs/frameworks.md), as JSON or YAML.",
             "content": {
-                "application/json": {"schema": FrameworkDoc.model_json_schema()},
-                "application/yaml": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"$ref": DOC_SCHEMA}},
+                "application/yaml": {"schema": {"$ref": DOC_SCHEMA}},
             },
         }
     },

@@ -62,7 +62,7 @@ def update_partnership(
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> PartnershipRead:
     require(principal, partnership_id, Permission.manage_partnership)
     row = service.get(session, partnership_id=partnership_id)

@@ -144,7 +144,7 @@ def change_account(
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> AccountRead:
     """Platform admins only: change a person's name, email or password (recorded in each of
     their partnerships). Partnerships change only roles; the person changes the rest (PATCH /me)."""

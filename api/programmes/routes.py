@@ -3,7 +3,18 @@ from sqlmodel import Session
 
 from api.agencies.schemas import AgencyRead
 from api.db import SessionDep
-from api.http import Id, IfMatch, Limit, Offset, Page, Search, check_if_match, set_etag
+from api.fields import Flag
+from api.http import (
+    Id,
+    IfMatch,
+    Limit,
+    Offset,
+    OptionalIfMatch,
+    Page,
+    Search,
+    check_if_match,
+    set_etag,
+)
 from api.models import Programme, ProgrammeStatus, ReturnStatus
 from api.permissions import Permission, programme_view, require
 from api.problems import responses
@@ -103,7 +114,7 @@ def update_programme(
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> ProgrammeRead:
     """Change a programme. Once open, only its title, description and deadline may change."""
     require(principal, partnership_id, Permission.manage_programmes)
@@ -124,7 +135,7 @@ def _transition(
 ) -> ProgrammeRead:
     require(principal, partnership_id, Permission.manage_programmes)
     programme = _programme(session, principal, partnership_id, programme_id)
-    check_if_match(if_match, programme.version, required=False)
+    check_if_match(if_match, programme.version)
     programme = service.transition(session, principal=principal, programme=programme, target=target)
     return _reply(session, response, programme)
 
@@ -140,7 +151,7 @@ def open_programme(
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: OptionalIfMatch = None,
 ) -> ProgrammeRead:
     """Open a draft programme to the agencies it asks. If-Match is checked when sent."""
     return _transition(
@@ -159,7 +170,7 @@ def close_programme(
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: OptionalIfMatch = None,
 ) -> ProgrammeRead:
     """Close an open programme. If-Match is checked when sent."""
     return _transition(
@@ -242,7 +253,7 @@ def read_compliance(
     sort: compliance.ComplianceSort = "agency",
     status: ReturnStatus | None = None,
     timeliness: compliance.Timeliness | None = None,
-    moderated: bool | None = None,
+    moderated: Flag | None = None,
 ) -> compliance.ComplianceRead:
     """Who has returned, on time or late, and their actions: totals over every agency asked,
     rows after the filters. For those who oversee the partnership, executives and panel

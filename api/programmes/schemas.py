@@ -1,13 +1,12 @@
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from api.fields import Name, ShortText
+from api.fields import Day, Name, ShortText
 from api.http import MAX_ID
 from api.models import ProgrammeStatus
 
-ProgrammeDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
@@ -17,10 +16,12 @@ class ProgrammeCreate(BaseModel):
     title: Name
     description: ShortText | None = None
     framework_version_id: RecordId
-    opens_on: ProgrammeDate
-    deadline: ProgrammeDate
+    opens_on: Day
+    deadline: Day
     agency_ids: list[RecordId] = Field(default_factory=list, max_length=1000)
-    all_agencies: bool = Field(default=False, description="Ask every agency of the partnership")
+    all_agencies: StrictBool = Field(
+        default=False, description="Ask every agency of the partnership"
+    )
 
 
 class ProgrammeUpdate(BaseModel):
@@ -29,8 +30,8 @@ class ProgrammeUpdate(BaseModel):
     title: Name | None = None
     description: ShortText | None = None
     framework_version_id: RecordId | None = None
-    opens_on: ProgrammeDate | None = None
-    deadline: ProgrammeDate | None = None
+    opens_on: Day | None = None
+    deadline: Day | None = None
 
 
 class FrameworkVersionRef(BaseModel):

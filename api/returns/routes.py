@@ -5,11 +5,12 @@ from fastapi import APIRouter, Query, Response
 from api.db import SessionDep
 from api.http import (
     MAX_ID,
+    AnswerIfMatch,
     Id,
-    IfMatch,
     Limit,
     Number,
     Offset,
+    OptionalIfMatch,
     Page,
     check_if_match,
     expected_version,
@@ -109,7 +110,7 @@ def save_response(
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: AnswerIfMatch,
 ) -> ResponseSaved:
     """Save one answer (autosave). If-Match carries the answer's ETag, `"0"` before the first.
 
@@ -141,7 +142,7 @@ def confirm_response(
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: AnswerIfMatch,
 ) -> ResponseSaved:
     """Confirm an answer carried forward from an earlier return, unchanged.
 
@@ -195,7 +196,7 @@ def submit_return(
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: OptionalIfMatch = None,
 ) -> ReturnRead:
     """The agency's approver signs off and submits: the return is frozen as a new version.
 
@@ -203,7 +204,7 @@ def submit_return(
     field that would meet it (`responses.{requirement_id}.rating`, `sign_off.declaration`, …).
     """
     require_may_sign_off(principal, partnership_id, found.ret.agency_id)
-    check_if_match(if_match, found.ret.version, required=False)
+    check_if_match(if_match, found.ret.version)
     service.submit(
         session, principal=principal, partnership_id=partnership_id, found=found, sign_off=body
     )

@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from api.attachments.schemas import AttachmentRead, EvidenceFileRules
 from api.fields import NoNul
@@ -140,7 +140,9 @@ class SignOffIn(BaseModel):
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), NoNul] = ""
     role: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), NoNul] = ""
-    declaration: bool = Field(default=False, description="The approver confirms the declaration")
+    declaration: StrictBool = Field(
+        default=False, description="The approver confirms the declaration"
+    )
 
 
 class VersionSummary(BaseModel):

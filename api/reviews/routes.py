@@ -4,7 +4,7 @@ from fastapi import APIRouter, Response
 from sqlmodel import Session
 
 from api.db import SessionDep
-from api.http import Id, IfMatch, check_if_match, expected_version, set_etag
+from api.http import AnswerIfMatch, Id, OptionalIfMatch, check_if_match, expected_version, set_etag
 from api.problems import responses
 from api.returns import access
 from api.returns import service as returns
@@ -40,7 +40,7 @@ def return_for_information(
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: OptionalIfMatch = None,
 ) -> ReturnRead:
     """Return a submitted return to the agency for more information, with the reasons.
 
@@ -49,7 +49,7 @@ def return_for_information(
     return's `review_notes`. Refused (409) unless the return is submitted and its programme
     open, since the agency could not answer a closed one. If-Match is checked when sent.
     """
-    check_if_match(if_match, found.ret.version, required=False)
+    check_if_match(if_match, found.ret.version)
     service.send_back(
         session, principal=principal, partnership_id=partnership_id, found=found, data=body
     )
@@ -69,14 +69,14 @@ def accept_return(
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: OptionalIfMatch = None,
 ) -> ReturnRead:
     """Accept a submitted return, ending its review; also after the programme has closed.
 
     The body may be `{}`; a `note` is kept in the return's history. If-Match is checked
     when sent.
     """
-    check_if_match(if_match, found.ret.version, required=False)
+    check_if_match(if_match, found.ret.version)
     service.accept(
         session, principal=principal, partnership_id=partnership_id, found=found, note=body.note
     )
@@ -96,7 +96,7 @@ def moderate_requirement(
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: AnswerIfMatch,
 ) -> ModeratedRatingRead:
     """The partnership's own rating of one requirement, beside the agency's.
 
@@ -123,7 +123,7 @@ def moderate_standard(
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: AnswerIfMatch,
 ) -> ModeratedRatingRead:
     """The partnership's own rating of one standard as a whole. If-Match as for requirements."""
     expected = expected_version(if_match)

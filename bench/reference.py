@@ -23,8 +23,11 @@ async def agencies(request: Request) -> Response:
         return not_found()
     limit = int(request.query_params.get("limit", 20))
     query = (
-        "SELECT agency.*, pa.partnership_id, pa.statutory_partner FROM agency "
-        "JOIN partnership_agency pa ON pa.agency_id = agency.id WHERE pa.partnership_id = ?"
+        "SELECT agency.*, pa.partnership_id, pa.statutory_partner, "
+        "owner.name AS owner_partnership_name FROM agency "
+        "JOIN partnership_agency pa ON pa.agency_id = agency.id "
+        "JOIN partnership AS owner ON owner.id = agency.owner_partnership_id "
+        "WHERE pa.partnership_id = ?"
     )
     total = db.execute(f"SELECT count(*) FROM ({query})", (pid,)).fetchone()[0]
     items = rows(

@@ -12,10 +12,21 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api.returns.rules import DECLARATION
+from api.attachments.rules import ACCEPT_ATTRIBUTE, human_size, upload_hint
+from api.attachments.sniff import kind_of
+from api.returns.rules import DECLARATION, MOVES, Move
+from api.reviews.rules import MODERATABLE
+from api.settings import Settings
 from bench.reference_kit import OVERSIGHT, db, memberships, not_found, reply, rows
 
 EDITABLE = {"not_started", "in_progress", "returned"}
+# api.returns.access.read_for: the evidence file rules from the settings, as the API reads them.
+MAX_BYTES = Settings().attachment_max_bytes
+EVIDENCE_FILES = {
+    "max_bytes": MAX_BYTES,
+    "accept": ACCEPT_ATTRIBUTE,
+    "hint": upload_hint(MAX_BYTES),
+}
 OPEN_ACTIONS = ("planned", "in_progress")
 
 # api.returns.service._summary_query: a return, its programme and agency, how many of its
@@ -24,7 +35,9 @@ SUMMARY = """
 SELECT agency_return.version, agency_return.created_at, agency_return.updated_at,
     agency_return.id, agency_return.programme_id, agency_return.agency_id, agency_return.status,
     agency_return.started_at, agency_return.submitted_at, agency_return.accepted_at,
-    programme.title, programme.deadline, programme.framework_version_id, agency.name,
+    agency_return.extended_to, agency_return.extension_reason, agency_return.extended_at,
+    agency_return.extended_by_label, programme.title, programme.deadline,
+    programme.framework_version_id, agency.name,
     (SELECT count(*) FROM requirement_response
         WHERE requirement_response.return_id = agency_return.id
         AND requirement_response.rating IS NOT NULL
@@ -42,8 +55,9 @@ WHERE programme.partnership_id = ?"""
 # api.programmes.compliance._query: one row per asked agency, with every count beside it.
 COMPLIANCE = """
 SELECT programme_agency.agency_id, agency.name, agency_return.id AS return_id,
-    agency_return.status, agency_return.submitted_at, versions.first,
-    coalesce(versions.n, 0) AS version_count, coalesce(moderated.n, 0) AS moderated,
+    agency_return.status, agency_return.submitted_at, versions.first, versions.first_due_on,
+    agency_return.extended_to, coalesce(versions.n, 0) AS version_count,
+    coalesce(moderated.n, 0) AS moderated,
     coalesce(counts.open, 0) AS open_actions, coalesce(counts.overdue, 0) AS overdue_actions,
     coalesce(plans.n, 0) AS plan_actions
 FROM programme_agency
@@ -52,7 +66,9 @@ LEFT OUTER JOIN agency_return ON agency_return.programme_id = programme_agency.p
     AND agency_return.agency_id = programme_agency.agency_id
 LEFT OUTER JOIN (
     SELECT return_version.return_id AS return_id, count(*) AS n,
-        min(CASE WHEN (return_version.number = ?) THEN return_version.submitted_at END) AS first
+        min(CASE WHEN (return_version.number = ?) THEN return_version.submitted_at END) AS first,
+        min(CASE WHEN (return_version.number = ?) THEN return_version.due_on END)
+            AS first_due_on
     FROM return_version
     WHERE return_version.return_id IN (
         SELECT agency_return.id FROM agency_return WHERE agency_return.programme_id = ?)
@@ -91,12 +107,29 @@ def _agencies(members: list[dict[str, Any]]) -> tuple[str, list[Any]]:
     return f" AND agency_return.agency_id IN ({','.join('?' * len(own))})", own
 
 
+def _due_on(deadline: str, extended_to: str | None) -> str:
+    """api.returns.rules.due_date: the deadline, or the agency's extension if later."""
+    return max(deadline, extended_to) if extended_to is not None else deadline  # ISO dates
+
+
 def _summary(row: dict[str, Any]) -> dict[str, Any]:
+    extension = (
+        {
+            "due_on": row["extended_to"],
+            "reason": row["extension_reason"] or "",
+            "granted_at": row["extended_at"],
+            "granted_by": row["extended_by_label"],
+        }
+        if row["extended_to"] is not None
+        else None
+    )
     return {
         "id": row["id"],
         "programme_id": row["programme_id"],
         "programme_title": row["title"],
         "deadline": row["deadline"],
+        "due_on": _due_on(row["deadline"], row["extended_to"]),
+        "extension": extension,
         "agency_id": row["agency_id"],
         "agency_name": row["name"],
         "status": row["status"],
@@ -168,6 +201,31 @@ def _all(table: str, fields: tuple[str, ...], return_id: int, order: str) -> lis
     return [{f: bool(r[f]) if f in flags else r[f] for f in fields} for r in found]
 
 
+def _kind_label(media_type: str) -> str:
+    """api.attachments.schemas.AttachmentRead.kind_label."""
+    kind = kind_of(media_type)
+    return kind.label if kind else media_type
+
+
+def _allowed(
+    ret: dict[str, Any], editable: bool, answering: bool, signing: bool, reviewing: bool
+) -> list[str]:
+    """api.permissions.return_allowed: the caller's permission and the return's state."""
+    status, programme_open = ret["status"], ret["programme_status"] == "open"
+    allowed = ["answer"] if editable and answering else []
+    if programme_open and (status, Move.submit) in MOVES and signing:
+        allowed.append("sign_off")
+    if reviewing:
+        allowed.append("review")
+        if programme_open and (status, Move.send_back) in MOVES:
+            allowed.append("send_back")
+        if status in MODERATABLE:
+            allowed.append("moderate")
+        if (status, Move.accept) in MOVES:
+            allowed.append("accept")
+    return allowed
+
+
 async def one_return(request: Request) -> Response:
     pid, rid = int(request.path_params["pid"]), int(request.path_params["rid"])
     members = memberships(request, pid)
@@ -183,6 +241,7 @@ async def one_return(request: Request) -> Response:
     signing = any(
         m["agency_id"] == ret["agency_id"] and m["role"] == "agency_approver" for m in members
     )
+    reviewing = any(m["role"] == "partnership_admin" for m in members)
     responses = rows("SELECT * FROM requirement_response WHERE return_id = ?", rid)
     rated = {
         r["requirement_id"]
@@ -226,7 +285,10 @@ async def one_return(request: Request) -> Response:
         "editable": editable,
         "may_answer": answering,
         "may_sign_off": signing,
-        "may_review": any(m["role"] == "partnership_admin" for m in members),
+        "may_review": reviewing,
+        "programme_status": ret["programme_status"],
+        "allowed": _allowed(ret, editable, answering, signing, reviewing),
+        "evidence_files": EVIDENCE_FILES,
         "declaration": DECLARATION,
         "progress": list(progress.values()),
         "responses": [
@@ -237,22 +299,25 @@ async def one_return(request: Request) -> Response:
             }
             for r in responses
         ],
-        "attachments": _all(
-            "attachment",
-            (
+        "attachments": [
+            {**a, "kind_label": _kind_label(a["media_type"]), "size_label": human_size(a["size"])}
+            for a in _all(
+                "attachment",
+                (
+                    "id",
+                    "requirement_id",
+                    "filename",
+                    "media_type",
+                    "size",
+                    "sha256",
+                    "carried_forward",
+                    "uploaded_by_label",
+                    "uploaded_at",
+                ),
+                rid,
                 "id",
-                "requirement_id",
-                "filename",
-                "media_type",
-                "size",
-                "sha256",
-                "carried_forward",
-                "uploaded_by_label",
-                "uploaded_at",
-            ),
-            rid,
-            "id",
-        ),
+            )
+        ],
         "review_notes": _all(
             "review_note",
             ("requirement_id", "version_number", "note", "author_label", "at"),
@@ -307,13 +372,17 @@ async def compliance(request: Request) -> Response:
     today = datetime.now(UTC).date()
     found_rows = rows(
         COMPLIANCE,
-        1, prid, prid, prid,
+        1, 1, prid, prid, prid,
         *OPEN_ACTIONS, 1, 0, *OPEN_ACTIONS, today.isoformat(), 1, 0,
         pid, prid,
     )  # fmt: skip
     out, planned = [], 0
     for r in found_rows:
-        on_time, days_late = _standing(r["first"], deadline, today)
+        # The due date recorded with the first submission, else the one in force now.
+        due_on = date.fromisoformat(
+            r["first_due_on"] or _due_on(found[0]["deadline"], r["extended_to"])
+        )
+        on_time, days_late = _standing(r["first"], due_on, today)
         planned += r["plan_actions"] > 0
         out.append(
             {
@@ -322,6 +391,8 @@ async def compliance(request: Request) -> Response:
                 "agency_name": r["name"],
                 "status": r["status"],
                 "first_submitted_at": r["first"],
+                "due_on": due_on,
+                "extended_to": r["extended_to"],
                 "submitted_at": r["submitted_at"],
                 "on_time": on_time,
                 "days_late": days_late,

@@ -162,6 +162,12 @@ def slots(partnerships: int, agencies: int, programmes: int) -> Iterator[Slot]:
                 )
 
 
+def extension(slot: Slot) -> date | None:
+    """Every fourth agency was given two weeks more, before the deadline (and so before its
+    first submission, which records it as the due date)."""
+    return slot.deadline + timedelta(days=14) if slot.agency_index % 4 == 0 else None
+
+
 def submissions(slot: Slot, status: ReturnStatus) -> list[date]:
     """The days it was submitted: some on time, some late; some twice, once returned."""
     if status not in SUBMITTED:
@@ -203,6 +209,7 @@ def _one_return(
     started = at(slot.opens + timedelta(days=i % 20), 9) if status != S.not_started else None
     accepted = at(days[-1] + timedelta(days=10), 15) if status == S.accepted else None
     created = at(slot.opens, 8)
+    extended_to = extension(slot)
     out.add(
         Return,
         {
@@ -213,6 +220,14 @@ def _one_return(
             "started_at": stored(started),
             "submitted_at": stored(at(days[-1])) if days else None,
             "accepted_at": stored(accepted),
+            "extended_to": extended_to.isoformat() if extended_to else None,
+            "extension_reason": "A new chief officer started in the summer."
+            if extended_to
+            else None,
+            "extended_at": stored(at(slot.deadline - timedelta(days=20), 11))
+            if extended_to
+            else None,
+            "extended_by_label": "Partnership Admin" if extended_to else None,
             "version": 1 + len(days) + (status in (S.in_progress, S.returned, S.accepted)),
             "created_at": stored(created),
             "updated_at": stored(accepted or (at(days[-1]) if days else started or created)),
@@ -381,7 +396,7 @@ def _version(
             "signed_off_role": role,
             "signed_off_by_id": None,
             "submitted_at": stored(at(day)),
-            "due_on": slot.deadline.isoformat(),
+            "due_on": (extension(slot) or slot.deadline).isoformat(),
         },
     )
 

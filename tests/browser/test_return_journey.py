@@ -156,7 +156,7 @@ def test_a_return_is_submitted_returned_resubmitted_and_accepted(
         re.compile(r"37 answers and 1 evidence file were copied from your last accepted return")
     )
     expect(page.locator("main strong.tag").first).to_have_text("In progress")
-    carried_forward = page.get_by_text("Carried forward: review", exact=True)
+    carried_forward = page.get_by_text("Carried forward: confirm it or change it", exact=True)
     expect(carried_forward).to_have_count(3)  # the answers of standard 1
 
     # ...reads 1.1 again and adds to its evidence: saved as soon as the field is left
@@ -178,6 +178,19 @@ def test_a_return_is_submitted_returned_resubmitted_and_accepted(
     files = training.get_by_role("list", name="Evidence files for 9.1")
     expect(files.get_by_role("link", name="training-log.pdf")).to_be_visible()
     expect(files).to_contain_text("PDF document")
+
+    # ...and confirms what still holds, standard by standard: a copied answer counts as
+    # unrated until someone does
+    for n in range(1, 13):
+        page.goto(f"{return_url}?standard={n}")
+        confirm = page.get_by_role(
+            "button", name=re.compile(rf"^Confirm all \d+ .* {n} unchanged$")
+        )
+        if confirm.count():
+            confirm.click()
+            expect(status(page, "confirmed")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^\d+ to review$"))).to_have_count(0)
+    expect(page.get_by_text("37 of 37 requirements")).to_be_visible()
     sign_out(page)
 
     # The approver signs off and submits, meeting whatever the page says is missing

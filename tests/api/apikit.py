@@ -133,3 +133,32 @@ def as_yaml(doc: dict[str, Any]) -> bytes:
 
 
 YAML_HEADERS = {"Content-Type": "application/yaml"}
+
+
+def open_programme_asking_all(
+    db: Session, partnership_id: int, *, title: str, opens_on: Any, deadline: Any, opened_at: Any
+) -> Any:
+    """An open programme of the partnership's framework asking all its agencies, each with a
+    return not yet begun: straight into the database, for tests of what follows."""
+    from api.models import PartnershipAgency, Programme, ProgrammeAgency, ProgrammeStatus, Return
+
+    version = db.exec(
+        select(Programme.framework_version_id).where(Programme.partnership_id == partnership_id)
+    ).first()
+    assert version is not None
+    programme = Programme(
+        partnership_id=partnership_id, framework_version_id=version, title=title,
+        opens_on=opens_on, deadline=deadline, status=ProgrammeStatus.open, opened_at=opened_at,
+    )  # fmt: skip
+    db.add(programme)
+    db.flush()
+    assert programme.id is not None
+    agencies = db.exec(
+        select(PartnershipAgency.agency_id).where(
+            PartnershipAgency.partnership_id == partnership_id
+        )
+    ).all()
+    db.add_all(ProgrammeAgency(programme_id=programme.id, agency_id=a) for a in agencies)
+    db.add_all(Return(programme_id=programme.id, agency_id=a) for a in agencies)
+    db.commit()
+    return programme

@@ -4,7 +4,7 @@ their actions; the rule without a database, then the API against the demo."""
 from datetime import UTC, date, datetime
 
 import pytest
-from apikit import API, HOUSING, assert_problem
+from apikit import API, HOUSING, assert_problem, open_programme_asking_all
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 from test_queries import counting
@@ -19,7 +19,6 @@ from api.models import (
     PartnershipAgency,
     Programme,
     ProgrammeAgency,
-    ProgrammeStatus,
     Requirement,
     Return,
     ReturnStatus,
@@ -123,25 +122,10 @@ def cycle(db: Session, york) -> Programme:
     """A fresh open programme asking York's 17 agencies, none of whom has begun, in a
     partnership with no actions yet."""
     clear_actions(db, york.id)
-    version = db.exec(
-        select(Programme.framework_version_id).where(Programme.partnership_id == york.id)
-    ).first()
-    assert version is not None
-    programme = Programme(
-        partnership_id=york.id, framework_version_id=version, title="Compliance test cycle",
-        opens_on=date(2026, 10, 1), deadline=DEADLINE, status=ProgrammeStatus.open,
-        opened_at=datetime(2026, 10, 1, 9, tzinfo=UTC),
+    return open_programme_asking_all(
+        db, york.id, title="Compliance test cycle", opens_on=date(2026, 10, 1),
+        deadline=DEADLINE, opened_at=datetime(2026, 10, 1, 9, tzinfo=UTC),
     )  # fmt: skip
-    db.add(programme)
-    db.flush()
-    assert programme.id is not None
-    agencies = db.exec(
-        select(PartnershipAgency.agency_id).where(PartnershipAgency.partnership_id == york.id)
-    ).all()
-    db.add_all(ProgrammeAgency(programme_id=programme.id, agency_id=a) for a in agencies)
-    db.add_all(Return(programme_id=programme.id, agency_id=a) for a in agencies)
-    db.commit()
-    return programme
 
 
 def _return(db: Session, programme: Programme, agency: str) -> Return:

@@ -4,15 +4,12 @@ force, so moving the deadline later relabels nobody."""
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from apikit import API, assert_problem, count
+from apikit import API, assert_problem, count, open_programme_asking_all
 from sqlmodel import Session, select
 
 from api.models import (
     AuditEvent,
-    PartnershipAgency,
     Programme,
-    ProgrammeAgency,
-    ProgrammeStatus,
     Requirement,
     Return,
     Standard,
@@ -28,25 +25,10 @@ APPROVER = Principal(label="An approver", token_id=None)
 @pytest.fixture
 def cycle(db: Session, york) -> Programme:  # type: ignore[no-untyped-def]
     """An open programme, due in a month, asking York's 17 agencies."""
-    version = db.exec(
-        select(Programme.framework_version_id).where(Programme.partnership_id == york.id)
-    ).first()
-    assert version is not None
-    programme = Programme(
-        partnership_id=york.id, framework_version_id=version, title="Due dates test cycle",
-        opens_on=TODAY - timedelta(days=60), deadline=TODAY + timedelta(days=30),
-        status=ProgrammeStatus.open, opened_at=datetime.now(UTC),
+    return open_programme_asking_all(
+        db, york.id, title="Due dates test cycle", opens_on=TODAY - timedelta(days=60),
+        deadline=TODAY + timedelta(days=30), opened_at=datetime.now(UTC),
     )  # fmt: skip
-    db.add(programme)
-    db.flush()
-    assert programme.id is not None
-    agencies = db.exec(
-        select(PartnershipAgency.agency_id).where(PartnershipAgency.partnership_id == york.id)
-    ).all()
-    db.add_all(ProgrammeAgency(programme_id=programme.id, agency_id=a) for a in agencies)
-    db.add_all(Return(programme_id=programme.id, agency_id=a) for a in agencies)
-    db.commit()
-    return programme
 
 
 def _submit(db: Session, york, programme: Programme, ret: Return) -> None:  # type: ignore[no-untyped-def]

@@ -14,12 +14,13 @@ CHROMIUM ?= $(shell command -v chromium 2>/dev/null || command -v chromium-brows
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export ASSURE_HTMX_FILE := $(CURDIR)/$(HTMX_FILE)
 
-.PHONY: help run test test-sqlite test-postgres lint bench tools chromium htmx
+.PHONY: help run test test-sqlite test-postgres lint bench fuzz tools chromium htmx
 
 help:
 	@echo "make run    serve the demo on http://$(HOST):$(PORT) (SQLite, var/assure.db)"
 	@echo "make test   lint, then the whole suite on SQLite and, when reachable, PostgreSQL"
 	@echo "make bench  measure the API's hot paths"
+	@echo "make fuzz   schemathesis against a served demo, as three kinds of caller"
 
 tools:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
@@ -72,6 +73,12 @@ test-sqlite: $(BIN)/assure
 test-postgres: $(BIN)/assure
 	ASSURE_TEST_DATABASE_URL="$${ASSURE_TEST_DATABASE_URL:-$(PG_TEST_URL)}" ASSURE_CHROMIUM="$(CHROMIUM)" $(BIN)/pytest
 	@echo postgresql >> var/test-databases.txt
+
+# Every operation of the OpenAPI document, fuzzed against `assure serve` on a scratch demo
+# database (anonymous, all-scopes service token, agency editor); tests/schemathesis.toml
+# says which answers are the contract. FUZZ_MAX_EXAMPLES per operation (default 10).
+fuzz: $(BIN)/assure
+	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-10} $(BIN)/python tests/fuzz.py
 
 bench: $(BIN)/assure
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)

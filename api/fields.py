@@ -53,14 +53,43 @@ Flag = Annotated[bool, BeforeValidator(_true_or_false)]
 """A boolean in a query string: exactly `true` or `false`."""
 
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
+
+# Month and day as a calendar has them in every year (29 February is added where it falls).
+_MONTH_DAY = (
+    "(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    "|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    "|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+)
+
+
+def _days_pattern() -> str:
+    """Exactly the calendar days from 2000-01-01 to 2100-12-31, as a regular expression.
+
+    JSON Schema has no bounds for dates, so the pattern states them; it names every real
+    day and no other, so a client (or a fuzzer) can make valid dates from it alone.
+    """
+    leap_years = "20(?:[02468][048]|[13579][26])"  # 2000 to 2096; 2100 is not one
+    return f"^(?:(?:20[0-9]{{2}}|2100)-{_MONTH_DAY}|{leap_years}-02-29)$"
+
+
+DAYS_PATTERN = _days_pattern()
+TIMESTAMP_PATTERN = (
+    f"^(?:19|2[0-9])[0-9]{{2}}-(?:{_MONTH_DAY}|02-29)"
+    "T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:[.][0-9]{1,6})?"
+    "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$"
+)
+"""Date-times in the years 1900 to 2999, with a zone; 29 February of other than a leap year
+is refused by the date-time format beside it."""
+
+
 Day = Annotated[
     date,
     Field(
         ge=FIRST_DAY,
         le=LAST_DAY,
         description="A day between 2000-01-01 and 2100-12-31",
-        # JSON Schema has no bounds for dates; the pattern holds the years to the same range.
-        json_schema_extra={"pattern": "^(20[0-9]{2}|2100)-"},
+        json_schema_extra={"pattern": DAYS_PATTERN},
     ),
 ]
 

@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Header, Path, Query, Response
-from pydantic import AfterValidator, BaseModel, BeforeValidator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
-from api.fields import NoNul
+from api.fields import TIMESTAMP_PATTERN, NoNul
 from api.problems import PreconditionFailed
 
 MAX_ID = 2**63 - 1
@@ -103,4 +103,12 @@ def _within_reason(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-Timestamp = Annotated[datetime, BeforeValidator(_a_written_time), AfterValidator(_within_reason)]
+Timestamp = Annotated[
+    datetime,
+    BeforeValidator(_a_written_time),
+    AfterValidator(_within_reason),
+    Field(
+        description="An ISO 8601 date and time in the years 1900 to 2999 (UTC if no zone)",
+        json_schema_extra={"pattern": TIMESTAMP_PATTERN},
+    ),
+]

@@ -144,15 +144,21 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
-def validation_problems(raw: list[Any]) -> list[FieldProblem]:
-    return [
-        FieldProblem(
-            field=_field_name(tuple(e.get("loc", ()))),
-            message=str(e.get("msg", "invalid")).removeprefix("Value error, "),
-            type=str(e.get("type", "invalid")),
+def _problem(error: Any) -> FieldProblem:
+    if error.get("type") == "json_invalid":  # its location is a character offset, not a field
+        reason = (error.get("ctx") or {}).get("error", "")
+        return FieldProblem(
+            field="body", type="json_invalid", message=f"is not valid JSON ({reason})"
         )
-        for e in raw
-    ]
+    return FieldProblem(
+        field=_field_name(tuple(error.get("loc", ()))),
+        message=str(error.get("msg", "invalid")).removeprefix("Value error, "),
+        type=str(error.get("type", "invalid")),
+    )
+
+
+def validation_problems(raw: list[Any]) -> list[FieldProblem]:
+    return [_problem(e) for e in raw]
 
 
 _SEND_IF_MATCH = (

@@ -296,6 +296,7 @@ async def one_return(request: Request) -> Response:
                 **{f: r[f] for f in fields},
                 "carried_forward": bool(r["carried_forward"]),
                 "updated_at": r["updated_at"],
+                "etag": f'"{r["version"]}"',
             }
             for r in responses
         ],

@@ -157,8 +157,9 @@ def save_responses(
 ) -> list[ResponseSaved]:
     """Save many answers at once, all or none, under the same rules as one.
 
-    Every problem with the request is listed at once (by `responses[i]`); answers saved by
-    someone else since they were read are refused together, with their current state.
+    Every problem with the request is listed at once, named by requirement as submission
+    names them (`responses.{requirement_id}.rating`); answers saved by someone else since
+    they were read are refused together, with their current state.
     """
     ret = found.ret
     assert ret.id is not None
@@ -168,8 +169,8 @@ def save_responses(
     codes = rating_codes(session, found.framework_version_id)
     problems: list[FieldProblem] = []
     seen: set[int] = set()
-    for i, a in enumerate(answers):
-        at = f"responses[{i}]"
+    for a in answers:
+        at = f"responses.{a.requirement_id}"
         if a.requirement_id in seen:
             problems.append(FieldProblem(field=f"{at}.requirement_id", type="duplicate",
                                          message="is answered twice in this request"))  # fmt: skip

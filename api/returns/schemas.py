@@ -1,11 +1,18 @@
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    computed_field,
+)
 
 from api.attachments.schemas import AttachmentRead, EvidenceFileRules
 from api.fields import NoNul
-from api.http import MAX_ID
+from api.http import MAX_ID, etag
 from api.models import ProgrammeStatus, ReturnStatus
 from api.permissions import ReturnAllowed
 from api.programmes.schemas import FrameworkVersionRef
@@ -55,8 +62,15 @@ class ResponseRead(BaseModel):
     evidence: str
     comment: str
     carried_forward: bool
-    version: int
+    version: int = Field(description="This answer's version; its ETag is this number in quotes")
     updated_at: datetime
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="Send as If-Match to change this answer (PUT …/responses/{requirement_id})"
+    )
+    @property
+    def etag(self) -> str:
+        return etag(self.version)
 
 
 class StandardProgress(BaseModel):
@@ -126,7 +140,16 @@ class ResponseWrite(BaseModel):
     evidence: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000), NoNul] = (
         ""
     )
-    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5_000), NoNul] = ""
+    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5_000), NoNul] = (
+        Field(
+            default="",
+            description=(
+                "Anything the reviewer should know. Required at submission when the rating's "
+                "level needs a reason (e.g. not applicable: why it does not apply to this "
+                "agency); other ratings need evidence or a file instead."
+            ),
+        )
+    )
 
 
 class ResponseSaved(ResponseRead):

@@ -9,10 +9,8 @@ No __init__.py here, as in tests/web: a package there would be imported as a top
 `browser`/`web` and could shadow the product's own modules.
 """
 
-import asyncio
 import os
 import shutil
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -21,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
+from browserkit import LOCAL_HOST, LiveServer, served
 from fastapi import FastAPI
 
 from api.db import get_session
@@ -31,7 +29,6 @@ from web.settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_HTMX_FILE = ROOT / ".cache" / "htmx" / "htmx-2.0.11.min.js"
-LOCAL_HOST = "127.0.0.1"
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -70,24 +67,6 @@ def htmx_path() -> Path:
     return htmx_file()
 
 
-@dataclass
-class LiveServer:
-    url: str
-    db_lock: threading.Lock
-
-
-class _Server(uvicorn.Server):
-    """uvicorn, telling the test when it is listening."""
-
-    def __init__(self, config: uvicorn.Config) -> None:
-        super().__init__(config)
-        self.ready = threading.Event()
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets)
-        self.ready.set()
-
-
 @pytest.fixture
 def live_server(api_app: FastAPI) -> Iterator[LiveServer]:
     """The combined app, as web.app.create_combined_app() builds it, served on 127.0.0.1."""
@@ -101,46 +80,8 @@ def live_server(api_app: FastAPI) -> Iterator[LiveServer]:
     api_app.dependency_overrides[get_session] = one_request_at_a_time
     api_client = build(get_settings(), api_app)
     api_app.mount("/", create_app(api_client))
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((LOCAL_HOST, 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        api_app,
-        lifespan="off",
-        log_level="warning",
-        access_log=False,
-        timeout_graceful_shutdown=5,
-    )
-    server = _Server(config)
-    failure: list[BaseException] = []
-
-    def serve() -> None:
-        async def main() -> None:
-            try:
-                await server.serve(sockets=[sock])
-            finally:
-                await api_client.http.aclose()
-
-        try:
-            asyncio.run(main())
-        except BaseException as exc:  # reported to the test below
-            failure.append(exc)
-            server.ready.set()
-
-    thread = threading.Thread(target=serve, name="assure-live-server", daemon=True)
-    thread.start()
-    assert server.ready.wait(timeout=30), "the live server did not start"
-    assert not failure, failure
-    try:
-        yield LiveServer(url=f"http://{LOCAL_HOST}:{port}", db_lock=lock)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
-        assert not thread.is_alive(), "the live server did not stop"
-        assert not failure, failure
+    with served(api_app, on_stop=api_client.http.aclose) as url:
+        yield LiveServer(url=url, db_lock=lock)
 
 
 @pytest.fixture(scope="module")

@@ -27,17 +27,17 @@ from api import demo
 from api.db import make_engine
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = "assure_live"  # on PostgreSQL: the live server's own schema
+SCHEMA = "assure_live"  # on PostgreSQL: the live server's own schema (by default)
 STARTUP_SECONDS = 60  # how long a slow, busy machine may take to start the server
 
 
-def live_database_url(tmp_dir: Path) -> str:
-    """Where the live server keeps its data, on the database the suite runs on."""
+def live_database_url(tmp_dir: Path, schema: str = SCHEMA) -> str:
+    """Where a live server keeps its data, on the database the suite runs on."""
     url = os.environ.get("ASSURE_TEST_DATABASE_URL")
     if not url:
-        return f"sqlite:///{tmp_dir / 'live.db'}"
+        return f"sqlite:///{tmp_dir / f'{schema}.db'}"
     # libpq's `options` puts every connection of the server in the schema of its own.
-    live = make_url(url).update_query_dict({"options": f"-csearch_path={SCHEMA}"})
+    live = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
     return live.render_as_string(hide_password=False)
 
 
@@ -45,9 +45,10 @@ def prepare(url: str) -> Engine:
     """An empty database migrated to head with the demo loaded; the engine to inspect it."""
     engine = make_engine(url)
     if engine.dialect.name == "postgresql":
+        schema = make_url(url).query["options"].removeprefix("-csearch_path=")  # type: ignore[union-attr]
         with engine.begin() as c:
-            c.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-            c.execute(text(f"CREATE SCHEMA {SCHEMA}"))
+            c.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            c.execute(text(f"CREATE SCHEMA {schema}"))
     config = Config(str(ROOT / "alembic.ini"))
     config.attributes["configure_logger"] = False
     with engine.begin() as connection:

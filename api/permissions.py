@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from api.models import ReturnStatus, Role
 from api.problems import Forbidden, NotFound
-from api.returns.rules import MOVES, Move
+from api.returns.rules import MOVES, Move, may_extend
 from api.reviews import rules as review_rules
 
 if TYPE_CHECKING:
@@ -347,6 +347,7 @@ class ReturnAllowed(StrEnum):
     send_back = "send_back"  # return it to the agency for more information
     moderate = "moderate"  # give or change the partnership's own ratings
     accept = "accept"
+    extend = "extend"  # grant, change or withdraw the agency's extension of its due date
 
 
 def return_allowed(
@@ -357,6 +358,7 @@ def return_allowed(
     status: ReturnStatus,
     editable: bool,
     programme_open: bool,
+    submitted: bool,
 ) -> list[ReturnAllowed]:
     allowed: list[ReturnAllowed] = []
     if editable and may_answer(principal, partnership_id, agency_id):
@@ -375,6 +377,10 @@ def return_allowed(
             allowed.append(ReturnAllowed.moderate)
         if review_rules.may_accept(status):
             allowed.append(ReturnAllowed.accept)
+    if may_extend(programme_open=programme_open, submitted=submitted) and can(
+        principal, partnership_id, Permission.manage_programmes
+    ):
+        allowed.append(ReturnAllowed.extend)
     return allowed
 
 

@@ -223,6 +223,8 @@ def _allowed(
             allowed.append("moderate")
         if (status, Move.accept) in MOVES:
             allowed.append("accept")
+    if programme_open and ret["submitted_at"] is None and reviewing:  # the admin: programmes
+        allowed.append("extend")
     return allowed
 
 

@@ -1,6 +1,7 @@
 """Rendering: a whole page for a normal request, one named block for an htmx request,
 from the same template, so the markup exists once."""
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus, urlsplit
@@ -20,6 +21,15 @@ env = Environment(
     lstrip_blocks=True,
 )
 env.filters["label"] = lambda value: str(value).replace("_", " ").capitalize()
+
+
+def day(value: object) -> str:
+    """An ISO date (or the date of an ISO timestamp) as people write it: 14 Nov 2023."""
+    when = date.fromisoformat(str(value)[:10])
+    return f"{when.day} {when:%b %Y}"
+
+
+env.filters["day"] = day
 # Macros are globals, so that a block rendered alone (for htmx) still finds them.
 _macros = env.get_template("_macros.html").module
 for _name in ("error_summary", "field_error", "described", "pagination", "status_tag", "scrolls"):

@@ -131,6 +131,7 @@ def read_for(
         status=found.ret.status,
         editable=found.editable,
         programme_open=found.programme_open,
+        submitted=found.ret.submitted_at is not None,
     )
     rules = EvidenceFileRules.of(get_settings().attachment_max_bytes)
     return read.model_copy(

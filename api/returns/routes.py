@@ -321,6 +321,7 @@ def grant_extension(
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
+    if_match: OptionalIfMatch = None,
 ) -> ReturnRead:
     """Give the agency until `due_on` (after the deadline), with the reason; audited.
 
@@ -328,6 +329,7 @@ def grant_extension(
     """
     found = access.visible(session, principal, partnership_id, return_id)
     require(principal, partnership_id, Permission.manage_programmes)
+    check_if_match(if_match, found.ret.version)
     extensions.grant(
         session, principal=principal, partnership_id=partnership_id, found=found, data=body
     )
@@ -346,10 +348,12 @@ def withdraw_extension(
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
+    if_match: OptionalIfMatch = None,
 ) -> ReturnRead:
     """Withdraw the agency's extension: the return is due by the deadline again."""
     found = access.visible(session, principal, partnership_id, return_id)
     require(principal, partnership_id, Permission.manage_programmes)
+    check_if_match(if_match, found.ret.version)
     extensions.withdraw(session, principal=principal, partnership_id=partnership_id, found=found)
     set_etag(response, found.ret.version)
     return access.read_for(session, principal, partnership_id, found)

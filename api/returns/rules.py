@@ -71,6 +71,12 @@ def due_date(deadline: date, extended_to: date | None) -> date:
     return max(deadline, extended_to) if extended_to is not None else deadline
 
 
+def may_extend(*, programme_open: bool, submitted: bool) -> bool:
+    """A due date moves only while the programme is open and until the first submission,
+    which records the date then in force."""
+    return programme_open and not submitted
+
+
 DECLARATION = (
     "I confirm that, to the best of my knowledge, this self-assessment is accurate, that the "
     "evidence it describes exists and can be shown on request, and that the actions in its "

@@ -15,7 +15,7 @@ def test_each_reader_is_told_what_they_may_do_at_each_state(client, auth, york, 
     pid, ret = york.id, housing["id"]
     assert allowed(client, auth("editor"), pid, ret) == {"answer"}
     assert allowed(client, auth("approver"), pid, ret) == {"answer"}  # nothing to submit yet
-    assert allowed(client, auth("admin"), pid, ret) == {"review"}
+    assert allowed(client, auth("admin"), pid, ret) == {"review", "extend"}
     assert allowed(client, auth("scrutineer"), pid, ret) == set()
     answer_all(client, auth("editor"), pid, housing)
     assert allowed(client, auth("approver"), pid, ret) == {"answer", "sign_off"}
@@ -42,6 +42,37 @@ def test_a_closed_programmes_return_cannot_go_back(client, auth, york, submitted
     programme = client.get(url(pid, f"/returns/{ret}"), headers=admin).json()["programme_id"]
     assert client.post(url(pid, f"/programmes/{programme}/close"), headers=admin).is_success
     assert allowed(client, admin, pid, ret) == {"review", "moderate", "accept"}
+
+
+def test_the_business_unit_may_extend_a_due_date_only_until_the_first_submission(
+    client, auth, york, housing
+):
+    """As the extension route itself answers: the partnership's admin (who manages
+    programmes), while the programme is open and the return not yet submitted."""
+    pid, ret = york.id, housing["id"]
+    admin = auth("admin")
+    assert "extend" in allowed(client, admin, pid, ret)
+    for reader in ("scrutineer", "editor", "approver"):
+        assert "extend" not in allowed(client, auth(reader), pid, ret), reader
+    answer_all(client, auth("editor"), pid, housing)
+    assert "extend" in allowed(client, admin, pid, ret)  # answered, not yet submitted
+    programme = client.get(url(pid, f"/returns/{ret}"), headers=admin).json()["programme_id"]
+    assert client.post(url(pid, f"/programmes/{programme}/close"), headers=admin).is_success
+    assert "extend" not in allowed(client, admin, pid, ret)
+
+
+def test_a_submitted_return_may_not_be_extended(client, auth, york, submitted):  # noqa: F811
+    pid, ret = york.id, submitted["id"]
+    extension = url(pid, f"/returns/{ret}/extension")
+    assert "extend" not in allowed(client, auth("admin"), pid, ret)
+    # and the route agrees with the list
+    version = client.get(url(pid, f"/returns/{ret}"), headers=auth("admin")).json()["version"]
+    r = client.put(
+        extension,
+        headers={**auth("admin"), "If-Match": f'"{version}"'},
+        json={"due_on": "2099-01-01", "reason": "Flooding"},
+    )
+    assert r.status_code == 409, r.text
 
 
 def test_the_return_says_what_evidence_files_are_accepted(client, auth, york, housing):

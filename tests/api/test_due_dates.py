@@ -116,3 +116,24 @@ def test_the_due_date_is_the_deadline_or_a_later_extension():
     assert due_date(deadline, None) == deadline
     assert due_date(deadline, date(2027, 2, 5)) == date(2027, 2, 5)
     assert due_date(deadline, date(2027, 1, 1)) == deadline  # never earlier than everyone's
+
+
+def test_an_extension_sent_against_a_stale_version_is_refused(client, db, auth, york, cycle):
+    """If-Match, when sent, must name the return as it now is: the pages always send it."""
+    ret = db.exec(select(Return).where(Return.programme_id == cycle.id)).first()
+    assert ret is not None
+    extension = f"{API}/partnerships/{york.id}/returns/{ret.id}/extension"
+    later = (cycle.deadline + timedelta(days=7)).isoformat()
+    stale = {**auth("admin"), "If-Match": f'"{ret.version}"'}
+    first = client.put(extension, headers=stale, json={"due_on": later, "reason": "First"})
+    assert first.status_code == 200, first.text
+    assert first.headers["ETag"] == f'"{ret.version + 1}"'
+    again = client.put(extension, headers=stale, json={"due_on": later, "reason": "Second"})
+    assert_problem(again, 412)
+    assert_problem(client.delete(extension, headers=stale), 412)
+    assert (
+        client.get(extension.removesuffix("/extension"), headers=auth("admin")).json()["extension"][
+            "reason"
+        ]
+        == "First"
+    )

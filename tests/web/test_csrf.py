@@ -15,6 +15,7 @@ from api.models import (
     Partnership,
     Programme,
     ProgrammeAgency,
+    Return,
     SignInFailure,
 )
 
@@ -44,8 +45,10 @@ def draft(db: Session, york: Partnership, admin: TestClient) -> Programme:
     return db.exec(select(Programme).where(Programme.title == "CSRF test programme")).one()
 
 
-def posts(york: Partnership, draft: Programme, open_programme_id: int) -> dict[str, Post]:
-    p = york.id
+def posts(
+    york: Partnership, draft: Programme, open_programme_id: int, open_return_id: int
+) -> dict[str, Post]:
+    p, r = york.id, open_return_id
     return {
         "sign in": Post("/sign-in", {"email": ADMIN, "password": PASSWORD, "next": "/"}),
         "sign in, wrong password": Post("/sign-in", {"email": ADMIN, "password": "x"}),
@@ -64,6 +67,11 @@ def posts(york: Partnership, draft: Programme, open_programme_id: int) -> dict[s
             f"/p/{p}/programmes/{draft.id}/open", {"version": str(draft.version)}
         ),
         "close programme": Post(f"/p/{p}/programmes/{open_programme_id}/close", {}),
+        "grant extension": Post(
+            f"/p/{p}/returns/{r}/extension",
+            {"due_on": "2099-01-01", "reason": "Forged", "version": "0"},
+        ),
+        "withdraw extension": Post(f"/p/{p}/returns/{r}/extension/withdraw", {"version": "0"}),
     }
 
 
@@ -77,6 +85,7 @@ def snapshot(db: Session) -> dict[str, object]:
         "tokens": count(db, ApiToken),
         "live tokens": count(db, ApiToken, col(ApiToken.revoked_at).is_(None)),
         "failures": count(db, SignInFailure),
+        "extensions": count(db, Return, col(Return.extended_to).is_not(None)),
     }
 
 
@@ -89,6 +98,8 @@ def snapshot(db: Session) -> dict[str, object]:
         "create programme",
         "open programme",
         "close programme",
+        "grant extension",
+        "withdraw extension",
     ],
 )
 def test_a_post_without_the_csrf_token_is_refused_and_writes_nothing(
@@ -102,7 +113,9 @@ def test_a_post_without_the_csrf_token_is_refused_and_writes_nothing(
     open_id = db.exec(
         select(Programme.id).where(Programme.partnership_id == york.id, Programme.status == "open")
     ).one()
-    post = posts(york, draft, open_id)[action]
+    open_return = db.exec(select(Return.id).where(Return.programme_id == open_id)).first()
+    assert open_return is not None
+    post = posts(york, draft, open_id, open_return)[action]
     forgeries = {
         "no token": None,
         "empty token": "",

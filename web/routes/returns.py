@@ -97,9 +97,12 @@ async def render_return(
     problem: str | None = None,
     sign_off: dict[str, str] | None = None,
     failed: dict[int, dict[str, Any]] | None = None,
+    extension: dict[str, dict[str, str]] | None = None,
+    block: str | None = None,
     status: int = 200,
 ) -> Response:
-    """The return's page; `failed` keeps an answer that was not saved, with the reason."""
+    """The return's page; `failed` keeps an answer that was not saved, with the reason,
+    and `extension` the extension form as typed (`values`) with its `errors`."""
     ret, version = await load_return(client, place, return_id)
     chosen = next((s for s in version["standards"] if s["code"] == standard), None)
     answering = ret["editable"] and ret["may_answer"]
@@ -133,7 +136,10 @@ async def render_return(
             carried=int(carried) if carried.isdigit() else None,
             carried_files=int(carried_files) if carried_files.isdigit() else 0,
             carry_failed=query.get("carry") == "failed",
+            extension_form=extension or {"values": {}, "errors": {}},
+            extension_done=query.get("extension", ""),
         ),
+        block=block,
         status=status,
     )
 

@@ -183,7 +183,7 @@ def freeze(
                 rating=a.rating,
                 evidence=a.evidence,
                 comment=a.comment,
-            )  # fmt: skip
+            )
             for a in facts.answers
         ],
         attachments=facts.files,

@@ -7,6 +7,7 @@ submitted version keeps every file it was submitted with, whatever happens to th
 import hashlib
 from dataclasses import dataclass
 
+from pydantic import TypeAdapter
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -18,7 +19,11 @@ from api.models import Attachment, EvidenceFile, ReturnStatus, ReturnVersion
 from api.problems import Conflict, Invalid, NotFound
 from api.returns import rules as return_rules
 from api.returns import service as returns
+from api.returns.schemas import FrozenAttachment
 from api.security import Principal
+
+# A download reads only the file list of a version, through the schema that froze it.
+_FROZEN_FILES = TypeAdapter(list[FrozenAttachment])
 
 EMPTY = "The file is empty. Check that it opens on your computer, then attach it again."
 
@@ -177,16 +182,15 @@ def download_from_version(
     ).first()
     if snapshot is None:
         raise NotFound(f"This return has no submitted version {number}.")
-    frozen = next(
-        (f for f in snapshot.get("attachments", []) if f.get("id") == attachment_id), None
-    )
+    files = _FROZEN_FILES.validate_python(snapshot.get("attachments", []))
+    frozen = next((f for f in files if f.id == attachment_id), None)
     if frozen is None:
         raise NotFound(f"Version {number} of this return has no such file.")
     return Download(
-        filename=frozen["filename"],
-        media_type=frozen["media_type"],
-        sha256=frozen["sha256"],
-        content=_content(session, frozen["sha256"]),
+        filename=frozen.filename,
+        media_type=frozen.media_type,
+        sha256=frozen.sha256,
+        content=_content(session, frozen.sha256),
     )
 
 

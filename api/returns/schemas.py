@@ -204,6 +204,30 @@ class FrozenAction(BaseModel):
     status: str
 
 
+class FrozenSignOff(BaseModel):
+    name: str
+    role: str
+    declaration: str = Field(description="The declaration as it read when they signed")
+
+
+class Snapshot(BaseModel):
+    """What a submission froze: written and read back through this one schema.
+
+    Its JSON is stored as dumped, with the fields in this order, and `content_sha256` hashes
+    it with sorted keys. Versions frozen before files existed have no attachments, so reading
+    one back adds an empty list: hash what is stored, never a snapshot read back.
+    """
+
+    return_id: int
+    programme_id: int
+    agency_id: int
+    framework_version_id: int
+    responses: list[FrozenResponse]
+    attachments: list[FrozenAttachment] = []
+    actions: list[FrozenAction]
+    sign_off: FrozenSignOff
+
+
 class VersionRead(VersionSummary):
     return_id: int
     declaration: str

@@ -1,8 +1,5 @@
 """Returns: made when a programme asks an agency, read by those who may see them."""
 
-import hashlib
-import json
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -38,7 +35,7 @@ from api.models.base import utcnow
 from api.models.framework import Requirement
 from api.problems import Conflict, FieldProblem, Invalid, NotFound
 from api.programmes.schemas import FrameworkVersionRef
-from api.returns import rules
+from api.returns import rules, submission
 from api.returns.schemas import (
     Extension,
     ResponseRead,
@@ -394,114 +391,32 @@ def submit(
     sign_off: SignOffIn,
 ) -> ReturnVersion:
     """Submit the return as a new, frozen version, if it meets every rule; else list them all."""
-    ret, version_id = found.ret, found.framework_version_id
+    ret = found.ret
     assert ret.id is not None
     if not found.programme_open:
         raise Conflict("The programme is closed: returns can no longer be submitted.")
     rules.next_status(ret.status, rules.Move.submit)  # refuses submitting twice
-    requirements = session.exec(
-        select(Requirement.id, Requirement.code)
-        .join(Standard, col(Standard.id) == Requirement.standard_id)
-        .where(Standard.framework_version_id == version_id)
-        .order_by(col(Standard.position), col(Requirement.position))
-    ).all()
-    responses = {
-        r.requirement_id: r
-        for r in session.exec(
-            select(RequirementResponse).where(RequirementResponse.return_id == ret.id)
-        )
-    }
-    levels = {
-        level.code: rules.Level(level.code, level.label, level.needs_action, level.needs_reason)
-        for level in session.exec(
-            select(RatingLevel)
-            .join(
-                FrameworkVersion,
-                col(FrameworkVersion.rating_scale_id) == RatingLevel.rating_scale_id,
-            )
-            .where(FrameworkVersion.id == version_id)
-        )
-    }
-    actions = session.exec(
-        select(Action).where(
-            Action.agency_id == ret.agency_id,
-            col(Action.status).in_(OPEN_ACTION_STATUSES),
-            col(Action.id).in_(select(ActionRequirement.action_id)),
-        )
-    ).all()
-    links = session.exec(
-        select(ActionRequirement.action_id, ActionRequirement.requirement_id).where(
-            col(ActionRequirement.action_id).in_([a.id for a in actions])
-        )
-    ).all()
-    files = session.exec(
-        select(Attachment).where(Attachment.return_id == ret.id).order_by(col(Attachment.id))
-    ).all()
-    with_files = {f.requirement_id for f in files}
-    open_actions: dict[int, int] = defaultdict(int)
-    for _, requirement_id in links:
-        open_actions[requirement_id] += 1
-    answers = [
-        rules.Answer(
-            requirement_id=rid,
-            code=code,
-            rating=responses[rid].rating if rid in responses else None,
-            evidence=responses[rid].evidence if rid in responses else "",
-            has_attachments=rid in with_files,
-            comment=responses[rid].comment if rid in responses else "",
-            open_actions=open_actions[rid],
-            carried_forward=rid in responses and responses[rid].carried_forward,
-        )
-        for rid, code in requirements
-        if rid is not None
-    ]
+    facts = submission.facts(session, ret=ret, framework_version_id=found.framework_version_id)
     unmet = rules.submission_problems(
-        answers, levels, rules.SignOff(sign_off.name, sign_off.role, sign_off.declaration)
+        facts.answers,
+        facts.levels,
+        rules.SignOff(sign_off.name, sign_off.role, sign_off.declaration),
     )
     if unmet:
         raise Invalid(
             [FieldProblem(field=u.field, message=u.message, type="unmet") for u in unmet],
             detail=f"{len(unmet)} things to do before this return can be submitted.",
         )
-    snapshot = {
-        "return_id": ret.id,
-        "programme_id": ret.programme_id,
-        "agency_id": ret.agency_id,
-        "framework_version_id": version_id,
-        "responses": [
-            {"requirement_id": a.requirement_id, "code": a.code, "rating": a.rating,
-             "evidence": a.evidence, "comment": a.comment}
-            for a in answers
-        ],
-        "attachments": [
-            {"id": f.id, "requirement_id": f.requirement_id, "filename": f.filename,
-             "media_type": f.media_type, "size": f.size, "sha256": f.sha256}
-            for f in files
-        ],
-        "actions": sorted(
-            ({"id": a.id, "description": a.description, "owner": a.owner,
-              "due_on": a.due_on.isoformat(), "status": a.status.value} for a in actions),
-            key=lambda a: a["id"] or 0,
-        ),
-        "sign_off": {"name": sign_off.name, "role": sign_off.role,
-                     "declaration": rules.DECLARATION},
-    }  # fmt: skip
-    number = session.exec(select(func.count()).where(ReturnVersion.return_id == ret.id)).one() + 1
-    frozen = ReturnVersion(
-        return_id=ret.id,
-        number=number,
-        snapshot=snapshot,
-        content_sha256=hashlib.sha256(
-            json.dumps(snapshot, sort_keys=True, ensure_ascii=False).encode()
-        ).hexdigest(),
-        signed_off_name=sign_off.name,
-        signed_off_role=sign_off.role,
-        signed_off_by_id=principal.user_id,
+    version = submission.freeze(
+        session,
+        principal=principal,
+        facts=facts,
+        sign_off=sign_off,
         due_on=rules.due_date(found.deadline, ret.extended_to),
     )
-    session.add(frozen)
-    ret.submitted_at = frozen.submitted_at
-    move(session, principal=principal, ret=ret, to=rules.Move.submit, reason=f"version {number}")
+    ret.submitted_at = version.submitted_at
+    reason = f"version {version.number}"
+    move(session, principal=principal, ret=ret, to=rules.Move.submit, reason=reason)
     audit.record(
         session,
         principal=principal,
@@ -509,6 +424,6 @@ def submit(
         entity_type="return",
         entity_id=ret.id,
         partnership_id=partnership_id,
-        after={"version": number, "content_sha256": frozen.content_sha256},
+        after={"version": version.number, "content_sha256": version.content_sha256},
     )
-    return frozen
+    return version

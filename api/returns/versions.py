@@ -11,10 +11,9 @@ from api.returns.schemas import (
     ActionChangeSeen,
     Comparison,
     FieldChange,
-    FrozenAction,
-    FrozenAttachment,
     FrozenResponse,
     ResponseChange,
+    Snapshot,
     VersionRead,
     VersionSummary,
 )
@@ -41,15 +40,18 @@ def _get(session: Session, return_id: int, number: int) -> ReturnVersion:
 
 
 def frozen(version: ReturnVersion) -> VersionRead:
-    """A version as it was submitted. Versions frozen before files existed list none."""
-    snap: dict[str, Any] = version.snapshot
+    """A version as it was submitted, read through the schema that wrote it.
+
+    One frozen before files existed lists none.
+    """
+    snapshot = Snapshot.model_validate(version.snapshot)
     return VersionRead(
         **VersionSummary.model_validate(version, from_attributes=True).model_dump(),
         return_id=version.return_id,
-        declaration=snap["sign_off"]["declaration"],
-        responses=[FrozenResponse(**r) for r in snap["responses"]],
-        attachments=[FrozenAttachment(**a) for a in snap.get("attachments", [])],
-        actions=[FrozenAction(**a) for a in snap["actions"]],
+        declaration=snapshot.sign_off.declaration,
+        responses=snapshot.responses,
+        attachments=snapshot.attachments,
+        actions=snapshot.actions,
     )
 
 

@@ -1,13 +1,13 @@
-"""Lists load in a fixed number of SQL statements, however many rows they return."""
+"""Lists, and submitting a return, take a fixed number of SQL statements however many rows."""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from apikit import API
+from apikit import API, framework_doc
 from sqlalchemy import Engine, event
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.frameworks import service as frameworks
 from api.frameworks.schemas import FrameworkDoc
@@ -22,8 +22,12 @@ from api.models import (
     PartnershipAgency,
     Programme,
     ProgrammeAgency,
+    ProgrammeStatus,
+    Requirement,
+    Return,
     Role,
     Sector,
+    Standard,
     TokenKind,
     User,
 )
@@ -202,3 +206,59 @@ def test_a_list_takes_the_same_statements_for_few_rows_and_many(
     assert len(few) > 0
     assert len(many) == len(few), "\n".join(many)
     assert len(many) <= 12, "\n".join(many)
+
+
+def _small_return(db: Session, pid: int, agency_id: int) -> tuple[int, list[int]]:
+    """A return of a three-requirement framework for the agency, and its requirement ids."""
+    version = frameworks.import_document(
+        db, principal=None, partnership_id=pid, doc=FrameworkDoc.model_validate(framework_doc())
+    )
+    programme = Programme(
+        partnership_id=pid, framework_version_id=version.id, title="Small programme",
+        opens_on=date(2030, 1, 1), deadline=date(2030, 3, 1), status=ProgrammeStatus.open,
+        opened_at=utcnow(),
+    )  # fmt: skip
+    db.add(programme)
+    db.flush()
+    assert programme.id is not None
+    db.add(ProgrammeAgency(programme_id=programme.id, agency_id=agency_id))
+    ret = Return(programme_id=programme.id, agency_id=agency_id)
+    db.add(ret)
+    db.flush()
+    requirements = db.exec(
+        select(Requirement.id)
+        .join(Standard, col(Standard.id) == Requirement.standard_id)
+        .where(Standard.framework_version_id == version.id)
+    ).all()
+    db.commit()
+    assert ret.id is not None
+    return ret.id, [r for r in requirements if r is not None]
+
+
+def test_submitting_takes_the_same_statements_for_few_requirements_and_many(
+    client, db, engine, auth, york, housing
+):
+    small, small_requirements = _small_return(db, york.id, db.get(Return, housing["id"]).agency_id)
+    returns = {small: small_requirements, housing["id"]: housing["requirements"]}
+    assert len(returns[housing["id"]]) > 10 * len(returns[small])
+    editor, approver = auth("editor"), auth("approver")
+    counted = []
+    for return_id, requirements in returns.items():
+        for rid in requirements:
+            r = client.put(
+                f"{API}/partnerships/{york.id}/returns/{return_id}/responses/{rid}",
+                headers={**editor, "If-Match": '"0"'},
+                json={"rating": "met", "evidence": "Policy and board minutes"},
+            )
+            assert r.status_code == 200, r.text
+        with counting(engine) as statements:
+            r = client.post(
+                f"{API}/partnerships/{york.id}/returns/{return_id}/submit",
+                headers=approver,
+                json={"name": "Ann Approver", "role": "Head of Housing", "declaration": True},
+            )
+        assert r.status_code == 200, r.text
+        counted.append(statements)
+    few, many = counted
+    assert len(many) == len(few), "\n".join(many)
+    assert len(many) <= 25, "\n".join(many)

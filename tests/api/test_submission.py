@@ -1,5 +1,8 @@
 """Submitting a return: every rule listed at once; a submission is a frozen, hashed version."""
 
+import hashlib
+import json
+
 from apikit import API, assert_problem, count
 from sqlmodel import select
 
@@ -56,6 +59,21 @@ def test_a_complete_return_is_submitted_as_version_one(client, db, auth, york, h
     assert version.signed_off_name == "Ann Approver"
     assert len(version.snapshot["responses"]) == 37
     assert "accurate" in version.snapshot["sign_off"]["declaration"]
+    # The stored content and its hash keep the shape every earlier version was frozen in.
+    assert list(version.snapshot) == [
+        "return_id", "programme_id", "agency_id", "framework_version_id",
+        "responses", "attachments", "actions", "sign_off",
+    ]  # fmt: skip
+    assert list(version.snapshot["responses"][0]) == [
+        "requirement_id",
+        "code",
+        "rating",
+        "evidence",
+        "comment",
+    ]
+    assert list(version.snapshot["sign_off"]) == ["name", "role", "declaration"]
+    canonical = json.dumps(version.snapshot, sort_keys=True, ensure_ascii=False)
+    assert version.content_sha256 == hashlib.sha256(canonical.encode()).hexdigest()
     moves = db.exec(
         select(ReturnEvent.to_status).where(ReturnEvent.return_id == housing["id"])
     ).all()

@@ -139,3 +139,19 @@ def test_by_default_the_latest_two_are_compared(client, db, auth, york, housing)
     _two_versions(client, db, auth, york, housing)
     r = client.get(url(york.id, f"/returns/{housing['id']}/compare"), headers=auth("editor"))
     assert (r.json()["from_version"]["number"], r.json()["to_version"]["number"]) == (1, 2)
+
+
+def test_a_version_frozen_before_files_existed_still_reads(client, db, auth, york, housing):
+    answer_all(client, auth("editor"), york.id, housing)
+    assert submit(client, auth("approver"), york.id, housing["id"]).status_code == 200
+    version = db.exec(select(ReturnVersion).where(ReturnVersion.return_id == housing["id"])).one()
+    version.snapshot = {k: v for k, v in version.snapshot.items() if k != "attachments"}
+    db.add(version)
+    db.commit()
+    base = url(york.id, f"/returns/{housing['id']}")
+    r = client.get(f"{base}/versions/1", headers=auth("editor"))
+    assert r.status_code == 200, r.text
+    assert r.json()["attachments"] == [] and len(r.json()["responses"]) == 37
+    r = client.get(f"{base}/compare", params={"from": 1, "to": 1}, headers=auth("editor"))
+    assert r.status_code == 200 and r.json()["attachments_added"] == []
+    assert_problem(client.get(f"{base}/versions/1/attachments/1", headers=auth("editor")), 404)

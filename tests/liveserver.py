@@ -26,7 +26,7 @@ from sqlmodel import Session
 from api import demo
 from api.db import make_engine
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = "assure_live"  # on PostgreSQL: the live server's own schema (by default)
 STARTUP_SECONDS = 60  # how long a slow, busy machine may take to start the server
 

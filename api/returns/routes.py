@@ -6,6 +6,7 @@ from api.db import SessionDep
 from api.http import (
     MAX_ID,
     AnswerIfMatch,
+    IfMatch,
     Id,
     Limit,
     Number,
@@ -312,7 +313,7 @@ def compare_versions(
 @router.put(
     "/partnerships/{partnership_id}/returns/{return_id}/extension",
     response_model=ReturnRead,
-    responses=responses(400, 401, 403, 404, 409, 412, 422),
+    responses=responses(400, 401, 403, 404, 409, 412, 422, 428),
 )
 def grant_extension(
     partnership_id: Id,
@@ -321,7 +322,7 @@ def grant_extension(
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
-    if_match: OptionalIfMatch = None,
+    if_match: IfMatch,
 ) -> ReturnRead:
     """Give the agency until `due_on` (after the deadline), with the reason; audited.
 
@@ -340,7 +341,7 @@ def grant_extension(
 @router.delete(
     "/partnerships/{partnership_id}/returns/{return_id}/extension",
     response_model=ReturnRead,
-    responses=responses(401, 403, 404, 409, 412, 422),
+    responses=responses(401, 403, 404, 409, 412, 422, 428),
 )
 def withdraw_extension(
     partnership_id: Id,
@@ -348,7 +349,7 @@ def withdraw_extension(
     principal: CurrentPrincipal,
     session: SessionDep,
     response: Response,
-    if_match: OptionalIfMatch = None,
+    if_match: IfMatch,
 ) -> ReturnRead:
     """Withdraw the agency's extension: the return is due by the deadline again."""
     found = access.visible(session, principal, partnership_id, return_id)

@@ -163,6 +163,13 @@ ONES = dict.fromkeys(("partnership_id", "agency_id", "user_id", "membership_id",
 BULK = ("PUT", f"{P}/returns/{{return_id}}/responses")
 
 
+def _needs_if_match(method: str, path: str) -> bool:
+    route = ROUTES[method, API + path]
+    return route is not None and any(
+        p.alias == "If-Match" and p.field_info.is_required() for p in route.dependant.header_params
+    )
+
+
 def _call(client, headers, method, path, ids, **overrides):
     """Call a route with real ids (but `overrides`) and the body it expects."""
     url = API + path.format(**{**ids, **overrides})
@@ -172,7 +179,13 @@ def _call(client, headers, method, path, ids, **overrides):
         )
     body = VALID_BODIES.get((method, path))
     versioned = method == "PUT" or path.endswith("{requirement_id}/confirm")
-    extra = {"If-Match": "*"} if method == "PATCH" else {"If-Match": '"0"'} if versioned else {}
+    extra = (
+        {"If-Match": '"0"'}
+        if versioned
+        else {"If-Match": "*"}
+        if _needs_if_match(method, path)
+        else {}
+    )
     return client.request(method, url, headers={**headers, **extra}, json=body)
 
 

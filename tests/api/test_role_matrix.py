@@ -493,9 +493,10 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
         ids={"standard_id": t.standard}
     ),
     ("PUT", f"{P}/returns/{{return_id}}/extension"): lambda t: Call(
-        json={"due_on": "2027-02-26", "reason": "A new safeguarding lead starts in January"}
+        json={"due_on": "2027-02-26", "reason": "A new safeguarding lead starts in January"},
+        headers={"If-Match": "*"},
     ),
-    ("DELETE", f"{P}/returns/{{return_id}}/extension"): lambda t: Call(),
+    ("DELETE", f"{P}/returns/{{return_id}}/extension"): lambda t: Call(headers={"If-Match": "*"}),
     ("GET", f"{P}/returns/{{return_id}}/versions"): lambda t: Call(
         ids={"return_id": t.submitted_return}
     ),

@@ -6,8 +6,8 @@ from api.db import SessionDep
 from api.http import (
     MAX_ID,
     AnswerIfMatch,
-    IfMatch,
     Id,
+    IfMatch,
     Limit,
     Number,
     Offset,

@@ -396,7 +396,12 @@ def submit(
     if not found.programme_open:
         raise Conflict("The programme is closed: returns can no longer be submitted.")
     rules.next_status(ret.status, rules.Move.submit)  # refuses submitting twice
-    facts = submission.facts(session, ret=ret, framework_version_id=found.framework_version_id)
+    facts = submission.facts(
+        session,
+        partnership_id=partnership_id,
+        ret=ret,
+        framework_version_id=found.framework_version_id,
+    )
     unmet = rules.submission_problems(
         facts.answers,
         facts.levels,

@@ -53,11 +53,13 @@ class SubmissionFacts:
     actions: list[FrozenAction]  # the agency's open actions tied to requirements, by id
 
 
-def facts(session: Session, *, ret: Return, framework_version_id: int) -> SubmissionFacts:
+def facts(
+    session: Session, *, partnership_id: int, ret: Return, framework_version_id: int
+) -> SubmissionFacts:
     """Everything a submission needs to know, in four statements however long the framework."""
     assert ret.id is not None
     files = _files(session, ret.id)
-    actions, per_requirement = _open_actions(session, ret.agency_id)
+    actions, per_requirement = _open_actions(session, partnership_id, ret.agency_id)
     with_files = {f.requirement_id for f in files}
     answers = [
         rules.Answer(
@@ -127,7 +129,9 @@ def _levels(session: Session, framework_version_id: int) -> dict[str, rules.Leve
     }
 
 
-def _open_actions(session: Session, agency_id: int) -> tuple[list[FrozenAction], Counter[int]]:
+def _open_actions(
+    session: Session, partnership_id: int, agency_id: int
+) -> tuple[list[FrozenAction], Counter[int]]:
     """The agency's open actions tied to any requirement, and how many each requirement has.
 
     Actions belong to the agency, not to one return, so these may have begun in an earlier one.
@@ -135,7 +139,12 @@ def _open_actions(session: Session, agency_id: int) -> tuple[list[FrozenAction],
     rows = session.exec(
         select(Action, ActionRequirement.requirement_id)
         .join(ActionRequirement, col(ActionRequirement.action_id) == Action.id)
-        .where(Action.agency_id == agency_id, col(Action.status).in_(OPEN_ACTION_STATUSES))
+        .where(
+            # An agency in two partnerships has an action plan in each; this one's only.
+            Action.partnership_id == partnership_id,
+            Action.agency_id == agency_id,
+            col(Action.status).in_(OPEN_ACTION_STATUSES),
+        )
     ).all()
     actions = {a.id: a for a, _ in rows}
     return (

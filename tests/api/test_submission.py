@@ -2,11 +2,23 @@
 
 import hashlib
 import json
+from datetime import date
 
 from apikit import API, assert_problem, count
-from sqlmodel import select
+from sqlmodel import col, select
 
-from api.models import Return, ReturnEvent, ReturnStatus, ReturnVersion
+from api.models import (
+    Action,
+    ActionRequirement,
+    Programme,
+    Requirement,
+    Return,
+    ReturnEvent,
+    ReturnStatus,
+    ReturnVersion,
+    Standard,
+)
+from api.returns import submission
 
 SIGN_OFF = {"name": "Ann Approver", "role": "Head of Housing", "declaration": True}
 
@@ -118,3 +130,48 @@ def test_not_applicable_needs_a_reason(client, auth, york, housing):
     answer_all(client, auth("editor"), york.id, housing, rating="not_applicable", evidence="")
     problem = assert_problem(submit(client, auth("approver"), york.id, housing["id"]), 422)
     assert {e["field"].rsplit(".", 1)[1] for e in problem["errors"]} == {"comment"}
+
+
+def test_a_shared_agency_freezes_only_this_partnerships_actions(db, york, north, agency_id):
+    """The police are in York and North Yorkshire, each with its own action plan: what York
+    freezes (and counts towards its rules) is York's plan alone."""
+    police = agency_id("North Yorkshire Police")
+    ret, version_id = db.exec(
+        select(Return, Programme.framework_version_id)
+        .join(Programme, col(Programme.id) == Return.programme_id)
+        .where(Programme.partnership_id == york.id, Return.agency_id == police)
+        .order_by(col(Programme.id).desc())
+    ).first()
+    requirement = db.exec(
+        select(Requirement.id)
+        .join(Standard, col(Standard.id) == Requirement.standard_id)
+        .where(Standard.framework_version_id == version_id)
+    ).first()
+
+    def plan(partnership_id: int, description: str) -> int:
+        action = Action(
+            partnership_id=partnership_id, agency_id=police, description=description,
+            owner="Safeguarding lead", due_on=date(2027, 3, 31),
+        )  # fmt: skip
+        db.add(action)
+        db.flush()
+        assert action.id is not None
+        db.add(ActionRequirement(action_id=action.id, requirement_id=requirement))
+        return action.id
+
+    def facts() -> submission.SubmissionFacts:
+        return submission.facts(
+            db, partnership_id=york.id, ret=ret, framework_version_id=version_id
+        )
+
+    def open_on_requirement(found: submission.SubmissionFacts) -> int:
+        return next(a.open_actions for a in found.answers if a.requirement_id == requirement)
+
+    before = open_on_requirement(facts())
+    ours, theirs = plan(york.id, "York's own plan"), plan(north.id, "North Yorkshire's plan")
+    db.commit()
+
+    found = facts()
+    frozen = {a.id for a in found.actions}
+    assert ours in frozen and theirs not in frozen
+    assert open_on_requirement(found) == before + 1

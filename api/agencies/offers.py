@@ -6,6 +6,7 @@ and only told to it, when it accepts.
 """
 
 from sqlalchemy import func, or_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -107,8 +108,9 @@ def offer(
             AgencyOffer.agency_id == agency_id, AgencyOffer.partnership_id == to.id
         )
     ).first()
+    already_offered = Conflict(f"The agency is already offered to {to.name}.")
     if taken is not None:
-        raise Conflict(f"The agency is already offered to {to.name}.")
+        raise already_offered
     row = AgencyOffer(
         agency_id=agency_id,
         partnership_id=to.id,
@@ -116,7 +118,11 @@ def offer(
         offered_by_label=principal.label,
     )
     session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:  # the same offer, made by another request a moment ago
+        raise already_offered from None
     read = _read(row, agency, owner.name, to.name)
     _audit_both(session, principal=principal, action="agency_offer.create", read=read)
     return read

@@ -18,7 +18,7 @@ from conftest import MAX_FAILURES, Live
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from api.models import ApiToken, Requirement, SignInFailure, Standard, User
+from api.models import AgencyOffer, ApiToken, Requirement, SignInFailure, Standard, User
 from api.returns.service import rating_codes
 
 API = "/api/v1"
@@ -224,3 +224,27 @@ def test_guesses_at_the_same_moment_all_count_towards_the_limit(
             select(func.count()).select_from(SignInFailure).where(SignInFailure.email == email)
         ).one()
     assert kept == MAX_FAILURES
+
+
+def test_the_same_agency_offered_at_once_is_offered_once(
+    live: Live, clients: list[httpx.Client]
+) -> None:
+    c = clients[0]
+    admin = bearer(c, "admin@york.example")
+    york = c.get(f"{API}/me", headers=admin).json()["partnerships"][0]["id"]
+    agencies = c.get(
+        f"{API}/partnerships/{york}/agencies", params={"q": "Housing"}, headers=admin
+    ).json()["items"]
+    offers = f"{API}/partnerships/{york}/agencies/{agencies[0]['id']}/offers"
+    body = {"partnership": "north-yorkshire"}
+    replies = race(clients, [lambda c: c.post(offers, json=body, headers=admin)] * WRITERS)
+    assert sorted(r.status_code for r in replies) == [201] + [409] * (WRITERS - 1), [
+        r.text for r in replies
+    ]
+    with Session(live.engine) as s:
+        made = s.exec(
+            select(func.count())
+            .select_from(AgencyOffer)
+            .where(AgencyOffer.agency_id == agencies[0]["id"])
+        ).one()
+    assert made == 1

@@ -83,8 +83,17 @@ TIMESTAMP_PATTERN = (
 is refused by the date-time format beside it."""
 
 
+def _a_written_day(value: object) -> object:
+    """A day is written as text (2026-04-01); a number, which pydantic reads as Unix time,
+    is refused."""
+    if value is None or isinstance(value, str | date):  # None: pydantic names what is missing
+        return value
+    raise ValueError("must be a date written as YYYY-MM-DD, such as 2026-04-01")
+
+
 Day = Annotated[
     date,
+    BeforeValidator(_a_written_day),
     Field(
         ge=FIRST_DAY,
         le=LAST_DAY,

@@ -11,7 +11,7 @@ from pydantic import (
 )
 
 from api.attachments.schemas import AttachmentRead, EvidenceFileRules
-from api.fields import NoNul
+from api.fields import Day, NoNul
 from api.http import MAX_ID, etag
 from api.models import ProgrammeStatus, ReturnStatus
 from api.permissions import ReturnAllowed
@@ -31,7 +31,7 @@ class Extension(BaseModel):
 class ExtensionWrite(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    due_on: date = Field(description="The new due date: after the programme's deadline")
+    due_on: Day = Field(description="The new due date: after the programme's deadline")
     reason: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000), NoNul
     ]

@@ -147,8 +147,21 @@ def test_a_timestamp_in_the_documented_range_is_accepted(client, auth, york):
             },
             "all_agencies",
         ),
+        (
+            "POST",
+            "/programmes",
+            {
+                "json": {
+                    "title": "T",
+                    "framework_version_id": 1,
+                    "opens_on": 1798761600,
+                    "deadline": "2027-02-01",
+                }
+            },
+            "opens_on",
+        ),
     ],  # fmt: skip
-    ids=["number as until", "unix seconds", "0 as a boolean", "0 as all_agencies"],
+    ids=["number as until", "unix seconds", "0 as a boolean", "0 as all_agencies", "unix day"],
 )
 def test_booleans_and_timestamps_are_strict(client, auth, york, method, path, kwargs, field):
     url = f"{API}/partnerships/{york.id}{path}"

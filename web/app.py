@@ -1,6 +1,8 @@
 """The web front end: server-rendered pages that reach the API only through its client."""
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -10,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Lifespan
 
 from web import client as api_client
 from web import session as web_session
@@ -70,10 +73,10 @@ def _error_page(request: Request, status: int, title: str, detail: str) -> Respo
     )
 
 
-def create_app(api: ApiClient) -> FastAPI:
+def create_app(api: ApiClient, lifespan: Lifespan[FastAPI] | None = None) -> FastAPI:
     settings = get_settings()
     headers = security_headers(settings)
-    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.api = api
 
     @app.middleware("http")
@@ -168,6 +171,22 @@ def create_app(api: ApiClient) -> FastAPI:
     ):
         app.include_router(module.router, dependencies=[Depends(verify_csrf)])
     return app
+
+
+def create_web_app() -> FastAPI:
+    """The web pages alone, for a machine of their own: they call the API over HTTP at
+    ASSURE_API_BASE_URL (`uvicorn --factory web.app:create_web_app`)."""
+    settings = get_settings()
+    if not settings.api_base_url:
+        raise RuntimeError("Set ASSURE_API_BASE_URL to the API's address to serve the pages alone")
+    client = api_client.build(settings)
+
+    @asynccontextmanager
+    async def closing_the_client(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await client.http.aclose()
+
+    return create_app(client, lifespan=closing_the_client)
 
 
 def create_combined_app() -> FastAPI:

@@ -38,15 +38,18 @@ class _Server(uvicorn.Server):
 
 
 @contextmanager
-def served(app: Any, *, on_stop: Callable[[], Awaitable[None]]) -> Iterator[str]:
+def served(
+    app: Any, *, on_stop: Callable[[], Awaitable[None]] | None = None, lifespan: str = "off"
+) -> Iterator[str]:
     """A real uvicorn serving `app` on a free port of 127.0.0.1 in a thread, until the block
-    ends (then `on_stop` runs in the server's loop); its base URL."""
+    ends (then `on_stop` runs in the server's loop); its base URL. `lifespan="on"` runs the
+    app's own start and shutdown."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((LOCAL_HOST, 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(
-        app, lifespan="off", log_level="warning", access_log=False, timeout_graceful_shutdown=5
+        app, lifespan=lifespan, log_level="warning", access_log=False, timeout_graceful_shutdown=5
     )
     server = _Server(config)
     failure: list[BaseException] = []
@@ -56,7 +59,8 @@ def served(app: Any, *, on_stop: Callable[[], Awaitable[None]]) -> Iterator[str]
             try:
                 await server.serve(sockets=[sock])
             finally:
-                await on_stop()
+                if on_stop is not None:
+                    await on_stop()
 
         try:
             asyncio.run(main())

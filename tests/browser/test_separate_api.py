@@ -17,8 +17,7 @@ from sqlmodel import Session, select
 from test_return_journey import check_what_was_stored, walk_a_return_through_review
 
 from api.models import Partnership
-from web.app import create_app
-from web.client import build
+from web.app import create_web_app
 from web.settings import get_settings
 
 
@@ -34,17 +33,24 @@ def separate_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
 
 
 @pytest.fixture
-def live_server(separate_api: tuple[str, Any]) -> Iterator[LiveServer]:
-    """The web app alone, served on 127.0.0.1, a client of the API process over HTTP.
+def live_server(
+    separate_api: tuple[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[LiveServer]:
+    """The web app alone, as `create_web_app` builds it for a machine of its own, served on
+    127.0.0.1 and calling the API process over HTTP.
 
-    It takes the place of the combined in-process server of conftest.py for this module,
-    so the browser (new_context) reaches this web app and nothing else.
+    It takes the place of conftest.py's combined in-process server for this module, so the
+    browser (new_context) reaches this web app and nothing else.
     """
     api_url, _ = separate_api
-    settings = get_settings().model_copy(update={"api_base_url": api_url})
-    api_client = build(settings)
-    with served(create_app(api_client), on_stop=api_client.http.aclose) as url:
-        yield LiveServer(url=url)
+    monkeypatch.setenv("ASSURE_API_BASE_URL", api_url)
+    get_settings.cache_clear()
+    try:
+        with served(create_web_app(), lifespan="on") as url:
+            yield LiveServer(url=url)
+    finally:
+        monkeypatch.delenv("ASSURE_API_BASE_URL")
+        get_settings.cache_clear()
 
 
 @pytest.mark.browser

@@ -8,6 +8,7 @@ from api.models.actions import (
     ActionUpdate,
 )
 from api.models.audit import AuditEvent
+from api.models.base import metadata
 from api.models.challenge import (
     ChallengeEvent,
     ChallengeSession,
@@ -22,7 +23,6 @@ from api.models.challenge import (
     SessionReopening,
     SessionStatus,
 )
-from api.models.base import metadata
 from api.models.framework import (
     Colour,
     Framework,

@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from api import demo_story
+from api import demo_challenge, demo_story
 from api.agencies import service as agencies
 from api.agencies.schemas import AgencyCreate
 from api.frameworks import service as frameworks
@@ -45,6 +45,9 @@ YORK_AGENCIES: list[tuple[str, Sector, bool]] = [
 
 # (email, name, role, agency name or None)
 HOUSING = "City of York Council Housing Services"
+
+# The challenge panel's members from the police and the ICB (Pat Panel is the council's).
+PANEL_PEOPLE = [("panel.police@york.example", "Sam Reid"), ("panel.icb@york.example", "Alex Shah")]
 
 YORK_PEOPLE: list[tuple[str, str, Role, str | None]] = [
     ("admin@york.example", "Bev Business-Unit", Role.partnership_admin, None),
@@ -133,6 +136,12 @@ def load(session: Session) -> None:
                 agency_id=agency_ids[agency_name] if agency_name else None,
             )
         )
+    panel = [people["panel@york.example"]]
+    for email, name in PANEL_PEOPLE:
+        user = _person(session, email, name)
+        assert user.id is not None
+        panel.append(Principal(label=name, token_id=None, user_id=user.id))
+        session.add(Membership(user_id=user.id, partnership_id=york.id, role=Role.panel_member))
 
     section_11 = versions["section-11"]
     assert section_11.id is not None
@@ -176,6 +185,18 @@ def load(session: Session) -> None:
         loader=LOADER,
         cycle_2023=cycle_2023,
         cycle_2026=cycle_2026,
+    )
+    assert cycle_2023.id is not None and cycle_2026.id is not None
+    demo_challenge.tell(
+        session,
+        partnership_id=york.id,
+        programme_2023=cycle_2023.id,
+        programme_2026=cycle_2026.id,
+        framework_version_id=section_11.id,
+        agency_ids=agency_ids,
+        scrutineer=people["scrutineer@york.example"],
+        panel_members=panel,
+        admin=people["admin@york.example"],
     )
 
     # A neighbouring partnership that shares two statutory partners' agencies with York.

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from api import demo_challenge
 from api.actions import service as actions
 from api.actions.schemas import ActionChange, ActionCreate
 from api.attachments import service as attachments
@@ -86,14 +87,7 @@ SIGNERS = [
     "Kate Bell",
 ]
 
-CHALLENGE_DAY = [  # the six agencies invited on 31 October 2023
-    "City of York Council",
-    "North Yorkshire Police",
-    "Humber and North Yorkshire Integrated Care Board",
-    "York and Scarborough Teaching Hospitals NHS Foundation Trust",
-    "York Youth Justice Service",
-    "IDAS (domestic abuse support)",
-]
+CHALLENGE_DAY = [invited.agency for invited in demo_challenge.INVITED_2023]  # 31 Oct 2023
 LATE_2023 = "York CVS"
 RETURNED_2023 = "Yorkshire Ambulance Service NHS Trust"
 ASKED_2023 = (

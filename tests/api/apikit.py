@@ -24,6 +24,8 @@ PEOPLE = {
     "admin": "admin@york.example",
     "scrutineer": "scrutineer@york.example",
     "panel": "panel@york.example",
+    "panel_police": "panel.police@york.example",
+    "panel_icb": "panel.icb@york.example",
     "executive": "executive@york.example",
     "editor": "editor@york.example",
     "approver": "approver@york.example",

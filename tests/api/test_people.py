@@ -7,8 +7,8 @@ from sqlmodel import select
 from api.models import AuditEvent, Membership, Role, User
 
 YORK_NAMES = [
-    "Ann Approver", "Bev Business-Unit", "Ed Editor",
-    "Eve Executive", "Mel Scrutineer", "Pat Panel",
+    "Alex Shah", "Ann Approver", "Bev Business-Unit", "Ed Editor",
+    "Eve Executive", "Mel Scrutineer", "Pat Panel", "Sam Reid",
 ]  # fmt: skip
 NEW_PASSWORD = "correct horse battery"
 
@@ -36,7 +36,7 @@ def test_list_orders_people_by_name_with_their_roles(client, auth, york, agency_
     r = client.get(url(york.id), headers=auth("scrutineer"))
     assert names(r) == YORK_NAMES
     body = r.json()
-    assert body["total"] == 6
+    assert body["total"] == 8
     editor = next(u for u in body["items"] if u["name"] == "Ed Editor")
     [role] = editor["roles"]
     assert role["role"] == "agency_editor"
@@ -50,7 +50,7 @@ def test_list_pages(client, auth, york):
     seen = []
     for offset in (0, 4):
         r = client.get(url(york.id), headers=admin, params={"limit": 4, "offset": offset})
-        assert r.json()["total"] == 6
+        assert r.json()["total"] == 8
         seen += names(r)
     assert seen == YORK_NAMES
 

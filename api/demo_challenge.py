@@ -1,0 +1,322 @@
+"""The demo's challenge events: York's Section 11 challenge day of 31 October 2023, held
+and followed up, and the 2026 event being planned.
+
+On the day the Independent Scrutineer chaired a panel from the three statutory partners;
+six agencies were invited, Housing among them. Housing's session ended with reassurance
+and an update report to the Executive, due and given on 20 March 2024. The 2026 event has
+its invitations and the panel's first draft questions, not yet published.
+
+Written as rows, dated to when each thing happened: the events' own services arrive with
+their routes (issue 9).
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+from sqlmodel import Session, select
+
+from api.models import (
+    ActionStatus,
+    ChallengeEvent,
+    ChallengeSession,
+    EnquiryStandard,
+    FollowUp,
+    FollowUpUpdate,
+    LineOfEnquiry,
+    Outcome,
+    PanelMember,
+    PanelScore,
+    SessionStatus,
+    Standard,
+)
+from api.security import Principal
+
+DAY_2023 = date(2023, 10, 31)
+DAY_2026 = date(2027, 3, 10)
+
+
+@dataclass(frozen=True)
+class Invited:
+    agency: str
+    reason: str
+    questions: tuple[tuple[str, str, str], ...]  # standard code, question, answer
+    weak: tuple[str, ...]  # standards the panel scored partially met
+    outcome: Outcome
+    summary: str
+
+
+HOUSING = "City of York Council Housing Services"
+INVITED_2023 = (
+    Invited(
+        HOUSING,
+        "Housing staff go into family homes every day; the panel wanted to hear how "
+        "safeguarding reaches repairs and lettings teams.",
+        (
+            (
+                "4",
+                "How do repairs operatives know what to do when they are worried about a child?",
+                "Every operative completes safeguarding training in their first month; the Head "
+                "of Building Services has added safeguarding to the repairs contract.",
+            ),
+            (
+                "10",
+                "How does Housing share information with Children's Social Care?",
+                "Through the front door and a named link worker; we now join the young people's "
+                "accommodation pathway meetings.",
+            ),
+        ),
+        (),
+        Outcome.assured,
+        "The panel was reassured that Housing feels part of safeguarding across adults' and "
+        "children's services and is well supported. Information sharing is good; Housing "
+        "staff found the Building Brighter Futures practice training useful, and the "
+        "accommodation pathway for homeless young people is a real joint achievement. An "
+        "update report goes to the Executive.",
+    ),
+    Invited(
+        "North Yorkshire Police",
+        "Self-rated met everywhere; the panel wanted to test supervision and training.",
+        (
+            (
+                "6",
+                "How is safeguarding supervision recorded and checked?",
+                "Supervision is recorded in the force's HR system; an audit starts in January.",
+            ),
+        ),
+        ("6",),
+        Outcome.partially_assured,
+        "Strong leadership; the panel asked for the results of the supervision audit.",
+    ),
+    Invited(
+        "Humber and North Yorkshire Integrated Care Board",
+        "A new organisation since 2022: the panel wanted to see how duties carried over.",
+        (
+            (
+                "1",
+                "Who holds the safeguarding lead role at board level?",
+                "The Chief Nurse, with a named non-executive director.",
+            ),
+        ),
+        (),
+        Outcome.assured,
+        "Clear accountability from the board down.",
+    ),
+    Invited(
+        "York and Scarborough Teaching Hospitals NHS Foundation Trust",
+        "A large workforce: the panel wanted to hear about training coverage.",
+        (
+            (
+                "9",
+                "What share of staff are up to date with level 3 training?",
+                "91% in September 2023, against a target of 90%.",
+            ),
+        ),
+        (),
+        Outcome.assured,
+        "Training coverage is good and monitored monthly.",
+    ),
+    Invited(
+        "York Youth Justice Service",
+        "Works with children at the highest risk; the panel wanted to hear the voice of the "
+        "child in its practice.",
+        (
+            (
+                "5",
+                "How do children's views shape their plans?",
+                "Each plan records the child's own words; a participation worker started in June.",
+            ),
+        ),
+        ("5",),
+        Outcome.assured,
+        "Good practice in hearing children; the participation work is young.",
+    ),
+    Invited(
+        "IDAS (domestic abuse support)",
+        "A voluntary agency: the panel wanted to hear how the partnership supports it.",
+        (
+            (
+                "7",
+                "How do your staff escalate a disagreement with another agency?",
+                "Through the partnership's escalation policy; we used it twice this year.",
+            ),
+        ),
+        (),
+        Outcome.assured,
+        "The escalation policy is known and used.",
+    ),
+)
+INVITED_2026 = (
+    ("York Youth Justice Service", "To follow up the participation work seen in 2023."),
+    ("Cafcass", "Not invited before; self-rated partially met on two standards."),
+    ("York College", "New safeguarding lead in 2026."),
+)
+DRAFTS_2026 = (
+    ("Cafcass", "What has changed since you rated standard 6 partially met?"),
+    ("York College", "How has the new lead's first term gone?"),
+)
+
+
+def _at(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=UTC)
+
+
+def tell(
+    session: Session,
+    *,
+    partnership_id: int,
+    programme_2023: int,
+    programme_2026: int,
+    framework_version_id: int,
+    agency_ids: dict[str, int],
+    scrutineer: Principal,
+    panel_members: list[Principal],
+    admin: Principal,
+) -> None:
+    """Both events, York's panel and what happened at and after the 2023 one: the
+    scrutineer chairs, and the panel members come from the three statutory partners."""
+    assert scrutineer.user_id is not None
+    panel = [scrutineer.user_id, *(p.user_id for p in panel_members if p.user_id is not None)]
+    drafter = panel_members[0]
+    standards = {
+        code: sid
+        for code, sid in session.exec(
+            select(Standard.code, Standard.id).where(
+                Standard.framework_version_id == framework_version_id
+            )
+        )
+        if sid is not None
+    }
+    held = _event(session, partnership_id, programme_2023, "Section 11 challenge day 2023",
+                  DAY_2023, "West Offices, York", scrutineer, panel, admin,
+                  created=_at(date(2023, 10, 2), 9))  # fmt: skip
+    for invited in INVITED_2023:
+        _held_session(session, held, agency_ids[invited.agency], invited, standards, panel,
+                      scrutineer)  # fmt: skip
+
+    planned = _event(session, partnership_id, programme_2026, "Section 11 challenge day 2026",
+                     DAY_2026, "Online", scrutineer, panel, admin,
+                     created=_at(date(2026, 11, 23), 9))  # fmt: skip
+    sessions: dict[str, int] = {}
+    for name, reason in INVITED_2026:
+        invitation = ChallengeSession(event_id=planned, agency_id=agency_ids[name], reason=reason)
+        session.add(invitation)
+        session.flush()
+        assert invitation.id is not None
+        sessions[name] = invitation.id
+    for name, question in DRAFTS_2026:
+        session.add(
+            LineOfEnquiry(session_id=sessions[name], question=question,
+                          author_user_id=drafter.user_id, author_label=drafter.label)
+        )  # fmt: skip
+    session.flush()
+
+
+def _event(
+    session: Session,
+    partnership_id: int,
+    programme_id: int,
+    title: str,
+    held_on: date,
+    place: str,
+    chair: Principal,
+    panel: list[int],
+    admin: Principal,
+    *,
+    created: datetime,
+) -> int:
+    assert chair.user_id is not None
+    event = ChallengeEvent(
+        partnership_id=partnership_id, programme_id=programme_id, title=title, held_on=held_on,
+        place=place, chair_user_id=chair.user_id, created_by_id=admin.user_id,
+        created_at=created, updated_at=created,
+    )  # fmt: skip
+    session.add(event)
+    session.flush()
+    assert event.id is not None
+    session.add_all(PanelMember(event_id=event.id, user_id=u) for u in panel)
+    return event.id
+
+
+def _held_session(
+    session: Session,
+    event_id: int,
+    agency_id: int,
+    invited: Invited,
+    standards: dict[str, int],
+    panel: list[int],
+    chair: Principal,
+) -> None:
+    closed = _at(DAY_2023, 16)
+    row = ChallengeSession(
+        event_id=event_id, agency_id=agency_id, reason=invited.reason,
+        status=SessionStatus.closed, outcome=invited.outcome, summary=invited.summary,
+        closed_at=closed, closed_by_id=chair.user_id, closed_by_label=chair.label,
+        created_at=_at(date(2023, 10, 2), 10), updated_at=closed,
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    published, answered = _at(date(2023, 10, 16), 12), _at(date(2023, 10, 25), 15)
+    for code, question, answer in invited.questions:
+        enquiry = LineOfEnquiry(
+            session_id=row.id, question=question, author_user_id=chair.user_id,
+            author_label=chair.label, published_at=published, answer=answer, answer_version=1,
+            answered_at=answered, answered_by_label="Agency safeguarding lead",
+            created_at=_at(date(2023, 10, 9), 11), updated_at=published,
+        )  # fmt: skip
+        session.add(enquiry)
+        session.flush()
+        assert enquiry.id is not None
+        session.add(EnquiryStandard(enquiry_id=enquiry.id, standard_id=standards[code]))
+    scored = _at(DAY_2023, 14)
+    for member in panel:
+        for code, standard_id in standards.items():
+            weak = code in invited.weak and member != panel[0]
+            session.add(
+                PanelScore(
+                    session_id=row.id, member_user_id=member, standard_id=standard_id,
+                    level="partially_met" if weak else "met",
+                    comment="Heard at the session." if weak else "",
+                    created_at=scored, updated_at=scored,
+                )
+            )  # fmt: skip
+    if invited.agency == HOUSING:
+        _report_to_the_executive(session, row.id, chair)
+    elif invited.outcome == Outcome.partially_assured:
+        _follow_up(session, row.id, "Send the results of the supervision audit to the business "
+                   "unit.", "Head of Public Protection", date(2024, 1, 31), False, chair,
+                   "The audit of 40 supervision records was sent on 29 January 2024.")  # fmt: skip
+
+
+def _report_to_the_executive(session: Session, session_id: int, chair: Principal) -> None:
+    _follow_up(
+        session, session_id, "Update report to the Executive", "Head of Housing Services",
+        date(2024, 3, 20), True, chair,
+        "Reported to the Executive on 20 March 2024: safeguarding is part of Housing's "
+        "policies and commissioning, and repairs staff are trained.",
+    )  # fmt: skip
+
+
+def _follow_up(
+    session: Session,
+    session_id: int,
+    description: str,
+    owner: str,
+    due_on: date,
+    to_executive: bool,
+    chair: Principal,
+    evidence: str,
+) -> None:
+    done = _at(due_on, 16)
+    follow_up = FollowUp(
+        session_id=session_id, description=description, owner=owner, due_on=due_on,
+        to_executive=to_executive, status=ActionStatus.done, completion_evidence=evidence,
+        created_by_id=chair.user_id, created_at=_at(DAY_2023, 16), updated_at=done,
+    )  # fmt: skip
+    session.add(follow_up)
+    session.flush()
+    assert follow_up.id is not None
+    session.add(
+        FollowUpUpdate(follow_up_id=follow_up.id, note="Done: " + evidence,
+                       author_user_id=chair.user_id, author_label=chair.label, at=done)
+    )  # fmt: skip

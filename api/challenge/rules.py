@@ -35,16 +35,24 @@ class ScoreRefused(ValueError):
     """Why a score may not be given; the message is for the person."""
 
 
+class NotOnPanel(ScoreRefused):
+    """The scorer does not sit on the event's panel."""
+
+
+class ScoresLocked(ScoreRefused):
+    """The session is closed, or the event cancelled."""
+
+
 def check_may_score(
     *, is_member: bool, event_status: EventStatus, session_status: SessionStatus
 ) -> None:
     """Only the event's panel scores, and only while the session is open."""
     if not is_member:
-        raise ScoreRefused("Only the event's panel members score its sessions.")
+        raise NotOnPanel("Only the event's panel members score its sessions.")
     if event_status == EventStatus.cancelled:
-        raise ScoreRefused("The event was cancelled.")
+        raise ScoresLocked("The event was cancelled.")
     if session_status == SessionStatus.closed:
-        raise ScoreRefused("The session is closed: its scores are locked. The chair may reopen it.")
+        raise ScoresLocked("The session is closed: its scores are locked. The chair may reopen it.")
 
 
 def check_level(code: str, scale: Sequence[ScaleLevel]) -> None:

@@ -6,8 +6,10 @@ import pytest
 
 from api.challenge.rules import (
     OUTCOME_LABELS,
+    NotOnPanel,
     ScaleLevel,
     ScoreRefused,
+    ScoresLocked,
     Triangulation,
     check_follow_up_due,
     check_level,
@@ -68,12 +70,12 @@ def test_only_the_panel_scores_and_only_while_the_session_is_open():
         is_member=True, event_status=EventStatus.planned, session_status=SessionStatus.open
     )
     refusals = [
-        (False, EventStatus.planned, SessionStatus.open, "panel members"),
-        (True, EventStatus.planned, SessionStatus.closed, "locked"),
-        (True, EventStatus.cancelled, SessionStatus.open, "cancelled"),
+        (False, EventStatus.planned, SessionStatus.open, NotOnPanel, "panel members"),
+        (True, EventStatus.planned, SessionStatus.closed, ScoresLocked, "locked"),
+        (True, EventStatus.cancelled, SessionStatus.open, ScoresLocked, "cancelled"),
     ]
-    for member, event, session, says in refusals:
-        with pytest.raises(ScoreRefused, match=says):
+    for member, event, session, refusal, says in refusals:
+        with pytest.raises(refusal, match=says):
             check_may_score(is_member=member, event_status=event, session_status=session)
 
 

@@ -1,0 +1,175 @@
+"""A session's services on the real database: scoring, closing with an outcome and
+follow-ups, reopening; and the demo's challenge day as the seed report tells it."""
+
+from datetime import date
+
+import pytest
+from apikit import HOUSING, count
+from sqlmodel import Session, col, select
+
+from api.challenge import sessions
+from api.challenge.sessions import FollowUpIn
+from api.models import (
+    Agency,
+    AuditEvent,
+    ChallengeEvent,
+    ChallengeSession,
+    FollowUp,
+    Outcome,
+    PanelScore,
+    SessionReopening,
+    SessionStatus,
+    Standard,
+    User,
+)
+from api.problems import Conflict, Forbidden, Invalid, PreconditionFailed
+from api.security import Principal
+
+
+def _principal(db: Session, email: str) -> Principal:
+    user = db.exec(select(User).where(User.email == email)).one()
+    return Principal(label=user.name, token_id=None, user_id=user.id)
+
+
+def _session_of(db: Session, title: str, agency: str) -> tuple[ChallengeEvent, ChallengeSession]:
+    event = db.exec(select(ChallengeEvent).where(ChallengeEvent.title == title)).one()
+    found = db.exec(
+        select(ChallengeSession)
+        .join(Agency, col(Agency.id) == ChallengeSession.agency_id)
+        .where(ChallengeSession.event_id == event.id, Agency.name == agency)
+    ).one()
+    return event, found
+
+
+PLANNED = "Section 11 challenge day 2026"
+HELD = "Section 11 challenge day 2023"
+
+
+@pytest.fixture
+def planned(db: Session) -> tuple[ChallengeEvent, ChallengeSession]:
+    return _session_of(db, PLANNED, "Cafcass")
+
+
+def _standard(db: Session, event: ChallengeEvent, code: str) -> int:
+    from api.models import Programme
+
+    programme = db.get(Programme, event.programme_id)
+    assert programme is not None
+    sid = db.exec(
+        select(Standard.id).where(
+            Standard.framework_version_id == programme.framework_version_id, Standard.code == code
+        )
+    ).one()
+    assert sid is not None
+    return sid
+
+
+def test_the_demo_holds_yorks_challenge_day_as_the_report_tells_it(db: Session, york) -> None:
+    event, housing = _session_of(db, HELD, HOUSING)
+    assert (event.held_on, event.partnership_id) == (date(2023, 10, 31), york.id)
+    invited = db.exec(select(ChallengeSession).where(ChallengeSession.event_id == event.id)).all()
+    assert len(invited) == 6
+    assert (housing.status, housing.outcome) == (SessionStatus.closed, Outcome.assured)
+    [report] = db.exec(select(FollowUp).where(FollowUp.session_id == housing.id)).all()
+    assert report.description == "Update report to the Executive"
+    assert (report.due_on, report.to_executive, str(report.status)) == (
+        date(2024, 3, 20), True, "done"
+    )  # fmt: skip
+    standard_6 = _standard(db, event, "6")
+    police = _session_of(db, HELD, "North Yorkshire Police")[1]
+    assert police.id is not None
+    assert sessions.combined_scores(db, event, police.id)[standard_6] == "partially_met"
+
+
+def test_a_panel_member_scores_and_the_panel_combines(db: Session, york, planned) -> None:
+    event, target = planned
+    standard = _standard(db, event, "6")
+    levels = {"panel@york.example": "met", "panel.police@york.example": "partially_met"}
+    for email, level in levels.items():
+        sessions.score(
+            db, principal=_principal(db, email), partnership_id=york.id, event=event,
+            target=target, standard_id=standard, level=level, comment="", expected_version=0,
+        )  # fmt: skip
+    assert target.id is not None
+    # a split panel of two: the worse of the two middle levels
+    assert sessions.combined_scores(db, event, target.id) == {standard: "partially_met"}
+    assert count(db, AuditEvent, AuditEvent.action == "panel_score.save") == 2
+
+
+def test_a_second_score_needs_the_version_read(db: Session, york, planned) -> None:
+    event, target = planned
+    pat = _principal(db, "panel@york.example")
+    standard = _standard(db, event, "1")
+    first = dict(principal=pat, partnership_id=york.id, event=event, target=target,
+                 standard_id=standard, comment="")  # fmt: skip
+    sessions.score(db, **first, level="met", expected_version=0)  # type: ignore[arg-type]
+    with pytest.raises(PreconditionFailed) as stale:
+        sessions.score(db, **first, level="not_met", expected_version=0)  # type: ignore[arg-type]
+    assert stale.value.current["level"] == "met"  # type: ignore[index]
+    sessions.score(db, **first, level="not_met", expected_version=1)  # type: ignore[arg-type]
+    row = db.exec(select(PanelScore).where(PanelScore.session_id == target.id)).one()
+    assert (row.level, row.version) == ("not_met", 2)
+
+
+@pytest.mark.parametrize(
+    ("email", "standard", "level", "refusal", "says"),
+    [
+        ("executive@york.example", "1", "met", Forbidden, "panel members"),
+        ("panel@york.example", "1", "excellent", Invalid, "level"),
+        ("panel@york.example", None, "met", Invalid, "standard_id"),
+    ],
+    ids=["not on the panel", "not a level of the scale", "not a standard of the framework"],
+)
+def test_a_refused_score_changes_nothing(
+    db: Session, york, planned, email, standard, level, refusal, says
+) -> None:
+    event, target = planned
+    standard_id = _standard(db, event, standard) if standard else 999_999
+    with pytest.raises(refusal) as refused:
+        sessions.score(
+            db, principal=_principal(db, email), partnership_id=york.id, event=event,
+            target=target, standard_id=standard_id, level=level, comment="", expected_version=0,
+        )  # fmt: skip
+    assert says in str(refused.value.detail) + str(getattr(refused.value, "errors", ""))
+    assert count(db, PanelScore, PanelScore.session_id == target.id) == 0
+
+
+def test_the_chair_closes_with_follow_ups_and_the_scores_lock(db: Session, york, planned) -> None:
+    event, target = planned
+    chair = _principal(db, "scrutineer@york.example")
+    follow_up = FollowUpIn("Send the supervision audit", "Head of Service", event.held_on)
+    with pytest.raises(Forbidden):
+        sessions.close(db, principal=_principal(db, "panel@york.example"), partnership_id=york.id,
+                       event=event, target=target, outcome=Outcome.assured, summary="",
+                       follow_ups=[])  # fmt: skip
+    too_early = FollowUpIn("Too soon", "Someone", date(2027, 3, 9))
+    with pytest.raises(Invalid) as early:
+        sessions.close(db, principal=chair, partnership_id=york.id, event=event, target=target,
+                       outcome=Outcome.assured, summary="",
+                       follow_ups=[follow_up, too_early])  # fmt: skip
+    assert [e.field for e in early.value.errors] == ["follow_ups.1.due_on"]
+    assert target.status == SessionStatus.open
+
+    made = sessions.close(db, principal=chair, partnership_id=york.id, event=event,
+                          target=target, outcome=Outcome.partially_assured,
+                          summary="More on supervision, please.",
+                          follow_ups=[follow_up])  # fmt: skip
+    assert target.status == SessionStatus.closed and target.closed_by_label == chair.label
+    assert [f.description for f in made] == ["Send the supervision audit"]
+    with pytest.raises(Conflict, match="locked"):
+        sessions.score(
+            db, principal=_principal(db, "panel@york.example"), partnership_id=york.id,
+            event=event, target=target, standard_id=_standard(db, event, "1"), level="met",
+            comment="", expected_version=0,
+        )  # fmt: skip
+
+    with pytest.raises(Invalid):
+        sessions.reopen(db, principal=chair, partnership_id=york.id, event=event, target=target,
+                        reason=" ")  # fmt: skip
+    sessions.reopen(db, principal=chair, partnership_id=york.id, event=event, target=target,
+                    reason="The agency sent its audit after the day.")  # fmt: skip
+    assert target.status == SessionStatus.open
+    assert count(db, SessionReopening, SessionReopening.session_id == target.id) == 1
+    actions = ["challenge_session.close", "challenge_session.reopen"]
+    for action in actions:
+        assert count(db, AuditEvent, AuditEvent.action == action) == 1

@@ -12,6 +12,7 @@ from api.agencies.routes import router as agencies
 from api.attachments.routes import router as attachments
 from api.audit.routes import router as audit
 from api.auth.routes import router as auth
+from api.challenge.routes import router as challenge
 from api.db import get_engine
 from api.frameworks.routes import router as frameworks
 from api.frameworks.schemas import FrameworkDoc
@@ -61,6 +62,7 @@ def create_app() -> FastAPI:
         attachments,
         reviews,
         actions,
+        challenge,
         audit,
     ):
         v1.include_router(router)

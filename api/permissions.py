@@ -40,6 +40,8 @@ class Permission(StrEnum):
     answer_returns = "answer_returns"  # any agency's: for systems that send answers in
     review_returns = "review_returns"  # return for more information, moderate, accept
     sign_off = "sign_off"  # sign off and submit a return: its agency's approver, a person
+    read_challenge = "read_challenge"  # every challenge event of the partnership, every session
+    manage_challenge = "manage_challenge"  # create, change and cancel events; invite agencies
 
 
 class Scope(StrEnum):
@@ -56,6 +58,7 @@ class Scope(StrEnum):
     agencies_write = "agencies:write"
     frameworks_write = "frameworks:write"
     programmes_write = "programmes:write"
+    challenge_write = "challenge:write"
 
 
 _OVERSIGHT = {
@@ -72,10 +75,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # The partnership reviews returns; it never answers or signs them off for an agency.
     Role.partnership_admin: frozenset(Permission)
     - {Permission.answer_returns, Permission.sign_off},
-    Role.scrutineer: frozenset(_OVERSIGHT),
-    # Executives' read-only dashboards, and the panel choosing whom to challenge.
+    # The scrutineer usually chairs the challenge panel, so runs its events too.
+    Role.scrutineer: frozenset(
+        _OVERSIGHT | {Permission.read_challenge, Permission.manage_challenge}
+    ),
+    # Executives' read-only dashboards, and the panel choosing whom to challenge. Panel
+    # members see only the events whose panel they sit on (`event_view`).
     Role.panel_member: frozenset({Permission.read, Permission.read_compliance}),
-    Role.executive: frozenset({Permission.read, Permission.read_compliance}),
+    Role.executive: frozenset(
+        {Permission.read, Permission.read_compliance, Permission.read_challenge}
+    ),
     Role.agency_editor: frozenset({Permission.read}),
     Role.agency_approver: frozenset({Permission.read}),
 }
@@ -87,7 +96,7 @@ AT_OWN_AGENCY: dict[Role, frozenset[Permission]] = {
 }
 
 _P = Permission
-_READ = frozenset({_P.read, _P.read_drafts, _P.read_compliance})
+_READ = frozenset({_P.read, _P.read_drafts, _P.read_compliance, _P.read_challenge})
 # What each scope lets a service token do. A write scope includes the reads that the write
 # needs (the records it finds, reads the ETag of and answers), so no scope is useless alone.
 SCOPE_PERMISSIONS: dict[Scope, frozenset[Permission]] = {
@@ -102,6 +111,7 @@ SCOPE_PERMISSIONS: dict[Scope, frozenset[Permission]] = {
     Scope.agencies_write: _READ | {_P.manage_agencies},
     Scope.frameworks_write: _READ | {_P.manage_frameworks},
     Scope.programmes_write: _READ | {_P.manage_programmes},
+    Scope.challenge_write: _READ | {_P.manage_challenge},
 }
 
 # The scope a token lacking a permission is told to ask for; None: no token may ever.
@@ -121,6 +131,8 @@ PERMISSION_SCOPES: dict[Permission, Scope | None] = {
     _P.answer_returns: Scope.returns_write,
     _P.review_returns: Scope.returns_review,
     _P.sign_off: None,  # a named senior officer's act
+    _P.read_challenge: Scope.read,
+    _P.manage_challenge: Scope.challenge_write,
 }
 SCOPES: tuple[str, ...] = tuple(sorted(Scope))
 _BY_NAME: dict[str, frozenset[Permission]] = {str(s): p for s, p in SCOPE_PERMISSIONS.items()}
@@ -128,8 +140,9 @@ _BY_NAME: dict[str, frozenset[Permission]] = {str(s): p for s, p in SCOPE_PERMIS
 # Exactly what each scope allows, for people: the OpenAPI security scheme and docs/scopes.md.
 SCOPE_DOCS: dict[Scope, str] = {
     Scope.read: "Read the partnership, its agencies, frameworks and programmes (drafts "
-    "too), and each programme's compliance tracker (who returned, when). No returns, "
-    "people or audit log.",
+    "too), each programme's compliance tracker (who returned, when), and its challenge "
+    "events: date, place, panel, the agencies invited and why, and their outcomes. No "
+    "returns, people or audit log.",
     Scope.people_read: "List and read the partnership's people: names, emails and roles.",
     Scope.people_write: "Add people who have no account yet, without a password (people "
     "set their own), and give or take roles in the partnership: only roles the token could "
@@ -146,6 +159,10 @@ SCOPE_DOCS: dict[Scope, str] = {
     Scope.frameworks_write: "Import frameworks and new versions of them.",
     Scope.programmes_write: "Create, change, open and close programmes and choose the "
     "agencies they ask.",
+    Scope.challenge_write: "Create, reschedule and cancel challenge events, choose their "
+    "chair and panel from the partnership's panel members and scrutineers, and invite "
+    "agencies asked in the event's programme or withdraw their invitations. The picker's "
+    "self and moderated ratings also need returns:read.",
 }
 
 
@@ -399,3 +416,35 @@ def returns_seen(principal: Principal, partnership_id: int) -> ReturnsSeen:
     if principal.agencies_in(partnership_id):
         return ReturnsSeen.own_agencies
     return ReturnsSeen.none
+
+
+@dataclass(frozen=True)
+class EventView:
+    """Which challenge events, and which of their sessions, a principal may see.
+
+    Oversight roles, executives and tokens with `read` see every event and session; a
+    panel member sees the events whose panel they sit on, with all their sessions; agency
+    staff see the events that invited their own agency, and only its own session there.
+    """
+
+    every: bool
+    panel_user_id: int | None  # events whose panel this person sits on, in full
+    agency_ids: frozenset[int]  # events inviting these agencies: only these sessions
+
+    def sees_all_sessions(self, panel: set[int]) -> bool:
+        return self.every or (self.panel_user_id is not None and self.panel_user_id in panel)
+
+
+def event_view(principal: Principal, partnership_id: int) -> EventView:
+    require(principal, partnership_id, Permission.read)
+    if can(principal, partnership_id, Permission.read_challenge):
+        return EventView(every=True, panel_user_id=None, agency_ids=frozenset())
+    return EventView(
+        every=False,
+        panel_user_id=None if principal.is_service else principal.user_id,
+        agency_ids=principal.agencies_in(partnership_id),
+    )
+
+
+# Who may sit on a challenge panel (and chair it).
+PANEL_ROLES = frozenset({Role.panel_member, Role.scrutineer})

@@ -213,10 +213,19 @@ def test_me_for_an_agency_editor(client, auth, york, agency_id, user_id):
         ),
         (
             "scrutineer",
-            ["read", "read_audit", "read_compliance", "read_drafts", "read_people", "read_returns"],
+            [
+                "manage_challenge",
+                "read",
+                "read_audit",
+                "read_challenge",
+                "read_compliance",
+                "read_drafts",
+                "read_people",
+                "read_returns",
+            ],  # fmt: skip
         ),
         ("panel", ["read", "read_compliance"]),
-        ("executive", ["read", "read_compliance"]),
+        ("executive", ["read", "read_challenge", "read_compliance"]),
         ("approver", ["read"]),
     ],
 )
@@ -244,7 +253,13 @@ def test_me_for_a_service_token(client, service_token, york):
     assert body["memberships"] == []
     [p] = body["partnerships"]
     assert p["id"] == york.id and p["roles"] == []
-    assert p["actions"] == ["read", "read_audit", "read_compliance", "read_drafts"]
+    assert p["actions"] == [
+        "read",
+        "read_audit",
+        "read_challenge",
+        "read_compliance",
+        "read_drafts",
+    ]
 
 
 # ---------------------------------------------------------------------------------------
@@ -516,6 +531,10 @@ def probes(client, auth, york, housing, user_id, agency_id):
     ).json()
     moderated = version["standards"][0]["requirements"][0]["id"]
     any_match, new = {"If-Match": "*"}, {"If-Match": '"0"'}
+    event = client.post(f"{p}/challenge-events", headers=admin, json={
+        "programme_id": ret["programme_id"], "title": "Probe day", "held_on": "2027-03-01",
+        "place": "Online", "chair_user_id": user_id("scrutineer"),
+    }).json()["id"]  # fmt: skip
     P_ = Permission
     return {
         P_.read: ("GET", f"{p}/agencies", {}, None),
@@ -539,6 +558,10 @@ def probes(client, auth, york, housing, user_id, agency_id):
         P_.review_returns: (
             "PUT", f"{p}/returns/{submitted['id']}/moderation/requirements/{moderated}",
             new, {"rating": "met"},
+        ),
+        P_.read_challenge: ("GET", f"{p}/challenge-events/{event}", {}, None),
+        P_.manage_challenge: (
+            "PATCH", f"{p}/challenge-events/{event}", any_match, {"place": "Room 2"}
         ),
     }  # fmt: skip
 

@@ -78,6 +78,16 @@ VALID_BODIES: dict[tuple[str, str], dict] = {
     ("POST", f"{P}/returns/{{return_id}}/submit"): {"name": "A", "role": "B", "declaration": True},
     ("POST", f"{P}/actions/{{action_id}}/updates"): {"note": "Progress"},
     ("PUT", f"{P}/returns/{{return_id}}/extension"): {"due_on": "2027-02-26", "reason": "R"},
+    ("POST", f"{P}/challenge-events"): {
+        "programme_id": 1,
+        "title": "Day",
+        "held_on": "2027-10-31",
+        "place": "Online",
+        "chair_user_id": 1,
+    },  # fmt: skip
+    ("PATCH", f"{P}/challenge-events/{{event_id}}"): {"place": "Online"},
+    ("POST", f"{P}/challenge-events/{{event_id}}/cancel"): {"reason": "No room"},
+    ("POST", f"{P}/challenge-events/{{event_id}}/invitations"): {"agency_id": 1, "reason": "R"},
 }
 FORM_ROUTES = {("POST", "/auth/token")}
 JSON_BODY_ROUTES = sorted(
@@ -141,6 +151,8 @@ def ids(client, auth, york, agency_id, user_id, membership_id, service_token) ->
         "requirement_id": version["standards"][0]["requirements"][0]["id"],
         "standard_id": version["standards"][0]["id"],
         "offer_id": 1,  # only ever the id under test, or beside one that is not found
+        "event_id": 1,
+        "session_id": 1,
         "attachment_id": client.post(
             f"{API}/partnerships/{york.id}/returns/{housing_return['id']}/responses/"
             f"{version['standards'][0]['requirements'][0]['id']}/attachments",
@@ -159,7 +171,8 @@ def ids(client, auth, york, agency_id, user_id, membership_id, service_token) ->
 # Where only validation is under test the handler is never reached, so any ids will do.
 ONES = dict.fromkeys(("partnership_id", "agency_id", "user_id", "membership_id", "token_id",
                       "framework_id", "number", "programme_id", "return_id", "requirement_id",
-                      "action_id", "standard_id", "attachment_id", "offer_id"), 1)  # fmt: skip
+                      "action_id", "standard_id", "attachment_id", "offer_id", "event_id",
+                      "session_id"), 1)  # fmt: skip
 BULK = ("PUT", f"{P}/returns/{{return_id}}/responses")
 
 

@@ -262,3 +262,49 @@ def test_submitting_takes_the_same_statements_for_few_requirements_and_many(
     few, many = counted
     assert len(many) == len(few), "\n".join(many)
     assert len(many) <= 25, "\n".join(many)
+
+
+def test_challenge_events_and_their_picker_take_the_same_statements_for_few_and_many(
+    client, db, engine, auth, york
+):
+    """More agencies asked (with returns) and more invited: the same statements."""
+    headers = auth("admin")
+    programme = db.exec(select(Programme).where(Programme.title.endswith("2026"))).one()  # type: ignore[attr-defined]
+    chair = db.exec(select(User.id).where(User.email == "scrutineer@york.example")).one()
+    p = f"{API}/partnerships/{york.id}/challenge-events"
+    r = client.post(p, headers=headers, json={
+        "programme_id": programme.id, "title": "Day", "held_on": "2026-10-31",
+        "place": "Online", "chair_user_id": chair,
+    })  # fmt: skip
+    assert r.status_code == 201, r.text
+    event_id = r.json()["id"]
+
+    def fetch(url: str) -> tuple[int, list[str]]:
+        with counting(engine) as statements:
+            r = client.get(url, headers=headers, params={"limit": 100})
+        assert r.status_code == 200, r.text
+        body = r.json()
+        return len(body.get("items") or body.get("sessions") or []), statements
+
+    urls = [f"{p}/{event_id}/candidates", p, f"{p}/{event_id}"]
+    for url in urls:
+        fetch(url)  # warm up
+    few = [fetch(url) for url in urls]
+    before = len(db.exec(select(Agency)).all())
+    _agencies(db, york.id)
+    db.flush()
+    added = db.exec(select(Agency).order_by(col(Agency.id)).offset(before)).all()
+    for agency in added:
+        assert agency.id is not None
+        db.add(ProgrammeAgency(programme_id=programme.id, agency_id=agency.id))
+        db.add(Return(programme_id=programme.id, agency_id=agency.id))
+    db.commit()
+    for agency in added:
+        r = client.post(f"{p}/{event_id}/invitations", headers=headers,
+                        json={"agency_id": agency.id, "reason": "Why"})  # fmt: skip
+        assert r.status_code == 201, r.text
+    many = [fetch(url) for url in urls]
+    assert many[0][0] >= few[0][0] + MORE
+    for (_, f), (_, m) in zip(few, many, strict=True):
+        assert len(m) == len(f), "\n".join(m)
+        assert len(m) <= 14, "\n".join(m)  # the picker: seven of its own, beside sign-in

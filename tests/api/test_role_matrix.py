@@ -102,6 +102,14 @@ GET    ~/actions/{action_id}                             200   200   404   404  
 PATCH  ~/actions/{action_id}                             403   403   404   404   200   200   404   404   404   200   401
 POST   ~/actions/{action_id}/updates                     403   403   404   404   201   201   404   404   404   201   401
 GET    ~/audit-events                                    200   200   403   403   403   403   404   404   403   200   401
+GET    ~/challenge-events                                200   200   200   200   200   200   404   404   200   200   401
+POST   ~/challenge-events                                201   201   403   403   403   403   404   404   403   201   401
+GET    ~/challenge-events/{event_id}                     200   200   200   200   200   200   404   404   200   200   401
+PATCH  ~/challenge-events/{event_id}                     200   200   403   403   403   403   404   404   403   200   401
+POST   ~/challenge-events/{event_id}/cancel              200   200   403   403   403   403   404   404   403   200   401
+POST   ~/challenge-events/{event_id}/invitations         201   201   403   403   403   403   404   404   403   201   401
+DELETE ~/challenge-events/{event_id}/invitations/{session_id}  204   204   403   403   403   403   404   404   403   204   401
+GET    ~/challenge-events/{event_id}/candidates          200   200   403   403   403   403   404   404   403   200   401
 """
 
 
@@ -368,6 +376,40 @@ class Target:
         )
         return int(r.json()["id"])
 
+    @cached_property
+    def chair(self) -> int:
+        """Who chairs the challenge event: York's scrutineer, or one made for the test."""
+        if self.partnership_id == self.world.york.partnership_id:
+            users = self._ok("GET", f"{self.p}/users", params={"role": "scrutineer"}).json()
+            return int(users["items"][0]["id"])
+        r = self._ok("POST", f"{self.p}/users", 201, json={
+            "email": f"chair.{self.partnership_id}@example.org", "name": "Test Chair",
+            "password": PASSWORD, "roles": [{"role": "scrutineer"}],
+        })  # fmt: skip
+        return int(r.json()["id"])
+
+    @cached_property
+    def event(self) -> int:
+        """A challenge event of the open programme; York's panel member sits on York's,
+        and it invites the asked agency (whose staff, in York, are the demo's)."""
+        panel = [self.user] if self.partnership_id == self.world.york.partnership_id else []
+        r = self._ok("POST", f"{self.p}/challenge-events", 201, json={
+            "programme_id": self.open_programme, "title": "Challenge day",
+            "held_on": "2027-10-31", "place": "West Offices", "chair_user_id": self.chair,
+            "panel_user_ids": panel,
+        })  # fmt: skip
+        event = int(r.json()["id"])
+        self._ok("POST", f"{self.p}/challenge-events/{event}/invitations", 201, json={
+            "agency_id": self.asked_agency, "reason": "Self-rated met everywhere",
+        })  # fmt: skip
+        return event
+
+    @cached_property
+    def session(self) -> int:
+        """The asked agency's session at the event (its invitation)."""
+        r = self._ok("GET", f"{self.p}/challenge-events/{self.event}")
+        return int(r.json()["sessions"][0]["id"])
+
     def etag(self, path: str) -> dict[str, str]:
         return {"If-Match": self._ok("GET", self.p + path).headers["ETag"]}
 
@@ -545,6 +587,28 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
     ),
     ("POST", f"{P}/actions/{{action_id}}/updates"): lambda t: Call(json={"note": "Drafted"}),
     ("GET", f"{P}/audit-events"): lambda t: Call(),
+    ("GET", f"{P}/challenge-events"): lambda t: Call(),
+    ("POST", f"{P}/challenge-events"): lambda t: Call(
+        json={
+            "programme_id": t.open_programme,
+            "title": "Matrix day",
+            "held_on": "2027-11-01",
+            "place": "Online",
+            "chair_user_id": t.chair,
+        }
+    ),  # fmt: skip
+    ("GET", f"{P}/challenge-events/{{event_id}}"): lambda t: Call(),
+    ("PATCH", f"{P}/challenge-events/{{event_id}}"): lambda t: Call(
+        json={"held_on": "2027-11-07"}, headers=t.etag(f"/challenge-events/{t.event}")
+    ),
+    ("POST", f"{P}/challenge-events/{{event_id}}/cancel"): lambda t: Call(
+        json={"reason": "The room fell through"}, headers=t.etag(f"/challenge-events/{t.event}")
+    ),
+    ("POST", f"{P}/challenge-events/{{event_id}}/invitations"): lambda t: Call(
+        json={"agency_id": t.agency, "reason": "Moderated partially met on 6"}
+    ),
+    ("DELETE", f"{P}/challenge-events/{{event_id}}/invitations/{{session_id}}"): lambda t: Call(),
+    ("GET", f"{P}/challenge-events/{{event_id}}/candidates"): lambda t: Call(),
 }
 
 
@@ -840,6 +904,37 @@ FOREIGN: dict[str, tuple[str, str, Callable[[Target, Target], dict[str, int]]]] 
         "DELETE",
         "~/programmes/{programme_id}/agencies/{agency_id}",
         lambda y, n: {"programme_id": y.draft_programme, "agency_id": n.agency},
+    ),
+    "challenge event": ("GET", "~/challenge-events/{event_id}", lambda y, n: {"event_id": n.event}),
+    "challenge event update": (
+        "PATCH",
+        "~/challenge-events/{event_id}",
+        lambda y, n: {"event_id": n.event},
+    ),
+    "challenge event cancel": (
+        "POST",
+        "~/challenge-events/{event_id}/cancel",
+        lambda y, n: {"event_id": n.event},
+    ),
+    "challenge invitation": (
+        "POST",
+        "~/challenge-events/{event_id}/invitations",
+        lambda y, n: {"event_id": n.event},
+    ),
+    "challenge withdrawal": (
+        "DELETE",
+        "~/challenge-events/{event_id}/invitations/{session_id}",
+        lambda y, n: {"event_id": n.event, "session_id": n.session},
+    ),
+    "challenge withdrawal of a foreign session": (
+        "DELETE",
+        "~/challenge-events/{event_id}/invitations/{session_id}",
+        lambda y, n: {"event_id": y.event, "session_id": n.session},
+    ),
+    "challenge candidates": (
+        "GET",
+        "~/challenge-events/{event_id}/candidates",
+        lambda y, n: {"event_id": n.event},
     ),
     "ask in foreign programme": (
         "PUT",

@@ -149,10 +149,13 @@ MAY = {
         A.read_audit,
         A.read_returns,
         A.read_compliance,
+        A.read_challenge,  # the scrutineer usually chairs the challenge panel
+        A.manage_challenge,
     },
     # The compliance tracker: executives' read-only dashboards, the panel choosing whom.
+    # Panel members see only the challenge events they sit on, which is not a permission.
     Role.panel_member: {A.read, A.read_compliance},
-    Role.executive: {A.read, A.read_compliance},
+    Role.executive: {A.read, A.read_compliance, A.read_challenge},
     Role.agency_editor: {A.read},
     Role.agency_approver: {A.read},
 }
@@ -203,7 +206,7 @@ def test_the_platform_admin_has_no_partnership_powers():
         require_platform_admin(service(*SCOPES))
 
 
-READ = {A.read, A.read_drafts, A.read_compliance}
+READ = {A.read, A.read_drafts, A.read_compliance, A.read_challenge}
 # What each scope allows, written out: a write scope carries the reads its writes need.
 SCOPE_ALLOWS = {
     "read": READ,
@@ -217,6 +220,7 @@ SCOPE_ALLOWS = {
     "agencies:write": READ | {A.manage_agencies},
     "frameworks:write": READ | {A.manage_frameworks},
     "programmes:write": READ | {A.manage_programmes},
+    "challenge:write": READ | {A.manage_challenge},
 }
 
 
@@ -278,7 +282,7 @@ def test_agency_staff_answer_only_their_own_agency_and_only_approvers_sign_off()
 # token may do at all (so a token never gives that role).
 ROLE_NEEDS = {
     Role.partnership_admin: None,  # issues service tokens
-    Role.scrutineer: {"read", "people:read", "audit:read", "returns:read"},
+    Role.scrutineer: {"read", "people:read", "audit:read", "returns:read", "challenge:write"},
     Role.panel_member: {"read"},
     Role.executive: {"read"},
     Role.agency_editor: {"read", "returns:write"},

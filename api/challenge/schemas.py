@@ -1,0 +1,106 @@
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.fields import Day, Name, ShortText
+from api.http import MAX_ID
+from api.models import ReturnStatus
+from api.models.challenge import EventStatus, Outcome, SessionStatus
+
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
+Reason = Annotated[ShortText, Field(min_length=1)]
+
+
+class EventCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    programme_id: RecordId
+    title: Name
+    held_on: Day
+    place: Name = Field(description='A room and address, or "Online"')
+    chair_user_id: RecordId
+    panel_user_ids: list[RecordId] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Panel members or scrutineers of the partnership; the chair sits on it too",
+    )
+
+
+class EventUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Name | None = None
+    held_on: Day | None = None
+    place: Name | None = None
+    chair_user_id: RecordId | None = None
+    panel_user_ids: list[RecordId] | None = Field(default=None, max_length=50)
+
+
+class EventCancel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason
+
+
+class InvitationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    agency_id: RecordId
+    reason: Reason = Field(description="Why the panel wants to meet this agency")
+
+
+class PersonRef(BaseModel):
+    id: int
+    name: str
+
+
+class SessionRead(BaseModel):
+    id: int
+    agency_id: int
+    agency_name: str
+    reason: str
+    status: SessionStatus
+    outcome: Outcome | None
+    version: int
+
+
+class EventRead(BaseModel):
+    id: int
+    partnership_id: int
+    programme_id: int
+    title: str
+    held_on: date
+    place: str
+    status: EventStatus
+    cancelled_reason: str | None
+    chair: PersonRef
+    panel: list[PersonRef]
+    sessions: list[SessionRead] = Field(
+        description="The invited agencies; agency staff see only their own agency's"
+    )
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class StandardRatings(BaseModel):
+    standard_id: int
+    code: str
+    self_rating: str | None = Field(description="The worst level rated in its requirements")
+    moderated: str | None = Field(description="The partnership's moderated rating, if any")
+
+
+class Candidate(BaseModel):
+    agency_id: int
+    agency_name: str
+    invited: bool
+    session_id: int | None
+    return_id: int | None
+    return_status: ReturnStatus | None
+    standards: list[StandardRatings]
+
+
+class CandidatesRead(BaseModel):
+    event_id: int
+    items: list[Candidate]

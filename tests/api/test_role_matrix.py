@@ -392,7 +392,8 @@ class Target:
     def event(self) -> int:
         """A challenge event of the open programme; York's panel member sits on York's,
         and it invites the asked agency (whose staff, in York, are the demo's)."""
-        panel = [self.user] if self.partnership_id == self.world.york.partnership_id else []
+        in_york = self.partnership_id == self.world.york.partnership_id
+        panel = [self._york_panel_member] if in_york else []
         r = self._ok("POST", f"{self.p}/challenge-events", 201, json={
             "programme_id": self.open_programme, "title": "Challenge day",
             "held_on": "2027-10-31", "place": "West Offices", "chair_user_id": self.chair,
@@ -403,6 +404,12 @@ class Target:
             "agency_id": self.asked_agency, "reason": "Self-rated met everywhere",
         })  # fmt: skip
         return event
+
+    @cached_property
+    def _york_panel_member(self) -> int:
+        """The panel member the matrix signs in as (York has others)."""
+        users = self._ok("GET", f"{self.p}/users", params={"role": "panel_member"}).json()
+        return next(int(u["id"]) for u in users["items"] if u["email"] == PEOPLE["panel"])
 
     @cached_property
     def session(self) -> int:

@@ -6,17 +6,22 @@ six agencies were invited, Housing among them. Housing's session ended with reas
 and an update report to the Executive, due and given on 20 March 2024. The 2026 event has
 its invitations and the panel's first draft questions, not yet published.
 
-Written as rows, dated to when each thing happened: the events' own services arrive with
-their routes (issue 9).
+Scores and closes go through the sessions' services (`api/challenge/sessions.py`), and
+what they write is dated to the day; invitations and enquiries are written as rows until
+their services arrive (issue 9).
 """
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
+from sqlalchemy import update
 from sqlmodel import Session, select
 
+from api.challenge import sessions
+from api.challenge.sessions import FollowUpIn
 from api.models import (
     ActionStatus,
+    AuditEvent,
     ChallengeEvent,
     ChallengeSession,
     EnquiryStandard,
@@ -26,9 +31,9 @@ from api.models import (
     Outcome,
     PanelMember,
     PanelScore,
-    SessionStatus,
     Standard,
 )
+from api.models.base import utcnow
 from api.security import Principal
 
 DAY_2023 = date(2023, 10, 31)
@@ -145,6 +150,24 @@ INVITED_2023 = (
         "The escalation policy is known and used.",
     ),
 )
+# What the chair asked for at the close, and how each was done.
+FOLLOW_UPS = {
+    HOUSING: (
+        (
+            FollowUpIn("Update report to the Executive", "Head of Housing Services",
+                       date(2024, 3, 20), to_executive=True),
+            "Reported to the Executive on 20 March 2024: safeguarding is part of Housing's "
+            "policies and commissioning, and repairs staff are trained.",
+        ),
+    ),
+    "North Yorkshire Police": (
+        (
+            FollowUpIn("Send the results of the supervision audit to the business unit.",
+                       "Head of Public Protection", date(2024, 1, 31)),
+            "The audit of 40 supervision records was sent on 29 January 2024.",
+        ),
+    ),
+}  # fmt: skip
 INVITED_2026 = (
     ("York Youth Justice Service", "To follow up the participation work seen in 2023."),
     ("Cafcass", "Not invited before; self-rated partially met on two standards."),
@@ -174,9 +197,7 @@ def tell(
 ) -> None:
     """Both events, York's panel and what happened at and after the 2023 one: the
     scrutineer chairs, and the panel members come from the three statutory partners."""
-    assert scrutineer.user_id is not None
-    panel = [scrutineer.user_id, *(p.user_id for p in panel_members if p.user_id is not None)]
-    drafter = panel_members[0]
+    panel = [scrutineer, *panel_members]
     standards = {
         code: sid
         for code, sid in session.exec(
@@ -186,29 +207,46 @@ def tell(
         )
         if sid is not None
     }
+    since = utcnow()
     held = _event(session, partnership_id, programme_2023, "Section 11 challenge day 2023",
-                  DAY_2023, "West Offices, York", scrutineer, panel, admin,
+                  DAY_2023, "West Offices, York", panel, admin,
                   created=_at(date(2023, 10, 2), 9))  # fmt: skip
     for invited in INVITED_2023:
-        _held_session(session, held, agency_ids[invited.agency], invited, standards, panel,
-                      scrutineer)  # fmt: skip
+        _held_session(session, partnership_id, held, agency_ids[invited.agency], invited,
+                      standards, panel)  # fmt: skip
+    _dated(session, since, _at(DAY_2023, 16))
 
     planned = _event(session, partnership_id, programme_2026, "Section 11 challenge day 2026",
-                     DAY_2026, "Online", scrutineer, panel, admin,
+                     DAY_2026, "Online", panel, admin,
                      created=_at(date(2026, 11, 23), 9))  # fmt: skip
-    sessions: dict[str, int] = {}
+    assert planned.id is not None
+    sessions_2026: dict[str, int] = {}
     for name, reason in INVITED_2026:
-        invitation = ChallengeSession(event_id=planned, agency_id=agency_ids[name], reason=reason)
+        invitation = ChallengeSession(event_id=planned.id, agency_id=agency_ids[name],
+                                      reason=reason)  # fmt: skip
         session.add(invitation)
         session.flush()
         assert invitation.id is not None
-        sessions[name] = invitation.id
+        sessions_2026[name] = invitation.id
+    drafter = panel_members[0]
     for name, question in DRAFTS_2026:
         session.add(
-            LineOfEnquiry(session_id=sessions[name], question=question,
+            LineOfEnquiry(session_id=sessions_2026[name], question=question,
                           author_user_id=drafter.user_id, author_label=drafter.label)
         )  # fmt: skip
     session.flush()
+
+
+def _dated(db: Session, since: datetime, when: datetime) -> None:
+    """What the services wrote on the day is dated to the day (the demo replays history)."""
+    db.flush()
+    for model, column in (
+        (PanelScore, "created_at"), (PanelScore, "updated_at"), (FollowUp, "created_at"),
+        (ChallengeSession, "closed_at"), (ChallengeSession, "updated_at"), (AuditEvent, "at"),
+    ):  # fmt: skip
+        stamp = getattr(model, column)
+        db.execute(update(model).where(stamp >= since).values({column: when}))
+    db.expire_all()
 
 
 def _event(
@@ -218,43 +256,45 @@ def _event(
     title: str,
     held_on: date,
     place: str,
-    chair: Principal,
-    panel: list[int],
+    panel: list[Principal],
     admin: Principal,
     *,
     created: datetime,
-) -> int:
-    assert chair.user_id is not None
+) -> ChallengeEvent:
+    """An event chaired by the first of its panel."""
+    assert panel[0].user_id is not None
     event = ChallengeEvent(
         partnership_id=partnership_id, programme_id=programme_id, title=title, held_on=held_on,
-        place=place, chair_user_id=chair.user_id, created_by_id=admin.user_id,
+        place=place, chair_user_id=panel[0].user_id, created_by_id=admin.user_id,
         created_at=created, updated_at=created,
     )  # fmt: skip
     session.add(event)
     session.flush()
     assert event.id is not None
-    session.add_all(PanelMember(event_id=event.id, user_id=u) for u in panel)
-    return event.id
+    session.add_all(PanelMember(event_id=event.id, user_id=p.user_id or 0) for p in panel)
+    session.flush()
+    return event
 
 
 def _held_session(
-    session: Session,
-    event_id: int,
+    db: Session,
+    partnership_id: int,
+    event: ChallengeEvent,
     agency_id: int,
     invited: Invited,
     standards: dict[str, int],
-    panel: list[int],
-    chair: Principal,
+    panel: list[Principal],
 ) -> None:
-    closed = _at(DAY_2023, 16)
+    """Invited, questioned beforehand, scored by each member on the day, closed by the
+    chair with its outcome; then its follow-ups done."""
+    chair = panel[0]
+    assert event.id is not None
     row = ChallengeSession(
-        event_id=event_id, agency_id=agency_id, reason=invited.reason,
-        status=SessionStatus.closed, outcome=invited.outcome, summary=invited.summary,
-        closed_at=closed, closed_by_id=chair.user_id, closed_by_label=chair.label,
-        created_at=_at(date(2023, 10, 2), 10), updated_at=closed,
+        event_id=event.id, agency_id=agency_id, reason=invited.reason,
+        created_at=_at(date(2023, 10, 2), 10), updated_at=_at(date(2023, 10, 2), 10),
     )  # fmt: skip
-    session.add(row)
-    session.flush()
+    db.add(row)
+    db.flush()
     assert row.id is not None
     published, answered = _at(date(2023, 10, 16), 12), _at(date(2023, 10, 25), 15)
     for code, question, answer in invited.questions:
@@ -264,59 +304,35 @@ def _held_session(
             answered_at=answered, answered_by_label="Agency safeguarding lead",
             created_at=_at(date(2023, 10, 9), 11), updated_at=published,
         )  # fmt: skip
-        session.add(enquiry)
-        session.flush()
+        db.add(enquiry)
+        db.flush()
         assert enquiry.id is not None
-        session.add(EnquiryStandard(enquiry_id=enquiry.id, standard_id=standards[code]))
-    scored = _at(DAY_2023, 14)
+        db.add(EnquiryStandard(enquiry_id=enquiry.id, standard_id=standards[code]))
     for member in panel:
         for code, standard_id in standards.items():
-            weak = code in invited.weak and member != panel[0]
-            session.add(
-                PanelScore(
-                    session_id=row.id, member_user_id=member, standard_id=standard_id,
-                    level="partially_met" if weak else "met",
-                    comment="Heard at the session." if weak else "",
-                    created_at=scored, updated_at=scored,
-                )
+            weak = code in invited.weak and member is not chair
+            sessions.score(
+                db, principal=member, partnership_id=partnership_id, event=event, target=row,
+                standard_id=standard_id, level="partially_met" if weak else "met",
+                comment="Heard at the session." if weak else "", expected_version=0,
             )  # fmt: skip
-    if invited.agency == HOUSING:
-        _report_to_the_executive(session, row.id, chair)
-    elif invited.outcome == Outcome.partially_assured:
-        _follow_up(session, row.id, "Send the results of the supervision audit to the business "
-                   "unit.", "Head of Public Protection", date(2024, 1, 31), False, chair,
-                   "The audit of 40 supervision records was sent on 29 January 2024.")  # fmt: skip
-
-
-def _report_to_the_executive(session: Session, session_id: int, chair: Principal) -> None:
-    _follow_up(
-        session, session_id, "Update report to the Executive", "Head of Housing Services",
-        date(2024, 3, 20), True, chair,
-        "Reported to the Executive on 20 March 2024: safeguarding is part of Housing's "
-        "policies and commissioning, and repairs staff are trained.",
+    follow_ups = [f for f, _ in FOLLOW_UPS.get(invited.agency, ())]
+    made = sessions.close(
+        db, principal=chair, partnership_id=partnership_id, event=event, target=row,
+        outcome=invited.outcome, summary=invited.summary, follow_ups=follow_ups,
     )  # fmt: skip
+    for follow_up, (_, evidence) in zip(made, FOLLOW_UPS.get(invited.agency, ()), strict=True):
+        _done(db, follow_up, evidence, chair)
 
 
-def _follow_up(
-    session: Session,
-    session_id: int,
-    description: str,
-    owner: str,
-    due_on: date,
-    to_executive: bool,
-    chair: Principal,
-    evidence: str,
-) -> None:
-    done = _at(due_on, 16)
-    follow_up = FollowUp(
-        session_id=session_id, description=description, owner=owner, due_on=due_on,
-        to_executive=to_executive, status=ActionStatus.done, completion_evidence=evidence,
-        created_by_id=chair.user_id, created_at=_at(DAY_2023, 16), updated_at=done,
-    )  # fmt: skip
-    session.add(follow_up)
-    session.flush()
+def _done(db: Session, follow_up: FollowUp, evidence: str, chair: Principal) -> None:
+    done = _at(follow_up.due_on, 16)
+    follow_up.status, follow_up.completion_evidence = ActionStatus.done, evidence
+    follow_up.updated_at = done
+    db.add(follow_up)
+    db.flush()
     assert follow_up.id is not None
-    session.add(
+    db.add(
         FollowUpUpdate(follow_up_id=follow_up.id, note="Done: " + evidence,
                        author_user_id=chair.user_id, author_label=chair.label, at=done)
     )  # fmt: skip

@@ -66,6 +66,10 @@ def _standard(db: Session, event: ChallengeEvent, code: str) -> int:
 
 def test_the_demo_holds_yorks_challenge_day_as_the_report_tells_it(db: Session, york) -> None:
     event, housing = _session_of(db, HELD, HOUSING)
+    # scored and closed through the services, on the day
+    assert housing.closed_at is not None and housing.closed_at.date() == date(2023, 10, 31)
+    closes = (AuditEvent.action == "challenge_session.close", AuditEvent.entity_id == housing.id)
+    assert count(db, AuditEvent, *closes) == 1
     assert (event.held_on, event.partnership_id) == (date(2023, 10, 31), york.id)
     invited = db.exec(select(ChallengeSession).where(ChallengeSession.event_id == event.id)).all()
     assert len(invited) == 6
@@ -93,7 +97,8 @@ def test_a_panel_member_scores_and_the_panel_combines(db: Session, york, planned
     assert target.id is not None
     # a split panel of two: the worse of the two middle levels
     assert sessions.combined_scores(db, event, target.id) == {standard: "partially_met"}
-    assert count(db, AuditEvent, AuditEvent.action == "panel_score.save") == 2
+    saves = (AuditEvent.action == "panel_score.save", AuditEvent.entity_id == target.id)
+    assert count(db, AuditEvent, *saves) == 2
 
 
 def test_a_second_score_needs_the_version_read(db: Session, york, planned) -> None:
@@ -172,4 +177,7 @@ def test_the_chair_closes_with_follow_ups_and_the_scores_lock(db: Session, york,
     assert count(db, SessionReopening, SessionReopening.session_id == target.id) == 1
     actions = ["challenge_session.close", "challenge_session.reopen"]
     for action in actions:
-        assert count(db, AuditEvent, AuditEvent.action == action) == 1
+        assert (
+            count(db, AuditEvent, AuditEvent.action == action, AuditEvent.entity_id == target.id)
+            == 1
+        )

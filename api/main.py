@@ -13,6 +13,7 @@ from api.attachments.routes import router as attachments
 from api.audit.routes import router as audit
 from api.auth.routes import router as auth
 from api.challenge.routes import router as challenge
+from api.challenge.session_routes import router as challenge_sessions
 from api.db import get_engine
 from api.frameworks.routes import router as frameworks
 from api.frameworks.schemas import FrameworkDoc
@@ -63,6 +64,7 @@ def create_app() -> FastAPI:
         reviews,
         actions,
         challenge,
+        challenge_sessions,
         audit,
     ):
         v1.include_router(router)

@@ -1,11 +1,11 @@
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.fields import Day, Name, ShortText
 from api.http import MAX_ID
-from api.models import ReturnStatus
+from api.models import ActionStatus, ReturnStatus
 from api.models.challenge import EventStatus, Outcome, SessionStatus
 
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -104,3 +104,69 @@ class Candidate(BaseModel):
 class CandidatesRead(BaseModel):
     event_id: int
     items: list[Candidate]
+
+
+class ScoreWrite(BaseModel):
+    """Your score of one standard, on the framework's scale."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    level: Annotated[str, Field(min_length=1, max_length=32)]
+    comment: ShortText = ""
+
+
+class ScoreRead(BaseModel):
+    standard_id: int
+    member_user_id: int
+    level: str
+    comment: str
+    version: int
+
+
+class FollowUpWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    description: Reason
+    owner: Name
+    due_on: Day = Field(description="On or after the event")
+    to_executive: StrictBool = Field(default=False, description="Reported to the Executive")
+
+
+class SessionClose(BaseModel):
+    """The chair's record of the session: its outcome, a summary and any follow-ups."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Outcome
+    summary: ShortText = ""
+    follow_ups: list[FollowUpWrite] = Field(default_factory=list, max_length=50)
+
+
+class FollowUpRead(BaseModel):
+    id: int
+    description: str
+    owner: str
+    due_on: date
+    to_executive: bool
+    status: ActionStatus
+    overdue: bool = Field(description="Derived: not done or cancelled, and past its due date")
+
+
+class StandardScores(BaseModel):
+    standard_id: int
+    combined: str | None = Field(description="The panel's median level, ties to the worse")
+    mine: ScoreRead | None = Field(description="Your own score, if you sit on the panel")
+    members: list[ScoreRead] = Field(
+        description="Each member's score: for the panel and the business unit only"
+    )
+
+
+class SessionDetail(SessionRead):
+    event_id: int
+    summary: str
+    closed_at: datetime | None
+    closed_by_label: str | None
+    scores: list[StandardScores] = Field(
+        description="Per standard scored; empty for the invited agency, which sees no scores"
+    )
+    follow_ups: list[FollowUpRead]

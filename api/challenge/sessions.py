@@ -11,10 +11,13 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from api.actions import rules as action_rules
 from api.audit import service as audit
 from api.challenge import rules
+from api.challenge.schemas import FollowUpRead, ScoreRead, SessionDetail, StandardScores
 from api.db import bump_version, save_version
 from api.models import (
+    Agency,
     ChallengeEvent,
     ChallengeSession,
     FollowUp,
@@ -29,7 +32,8 @@ from api.models import (
     Standard,
 )
 from api.models.base import utcnow
-from api.problems import Conflict, Forbidden, Invalid
+from api.permissions import EventView
+from api.problems import Conflict, Forbidden, Invalid, NotFound
 from api.security import Principal
 
 
@@ -93,6 +97,8 @@ def score(
     expected_version: int,
 ) -> PanelScore:
     """A panel member's score of one standard (their own; 0 for a first one)."""
+    if standard_id not in _standards(db, event):
+        raise NotFound("This event's framework has no such standard.")
     try:
         rules.check_may_score(
             is_member=_is_member(db, event, principal.user_id),
@@ -103,8 +109,6 @@ def score(
         raise Forbidden(str(refused)) from None
     except rules.ScoresLocked as refused:
         raise Conflict(str(refused)) from None
-    if standard_id not in _standards(db, event):
-        raise Invalid({"standard_id": "is not a standard of this event's framework"})
     try:
         rules.check_level(level, scale(db, event))
     except rules.ScoreRefused as refused:
@@ -216,3 +220,82 @@ def reopen(
         entity_type="challenge_session", entity_id=target.id, partnership_id=partnership_id,
         before=before, after={**_session_state(target), "reason": reason},
     )  # fmt: skip
+
+
+def get_in(
+    db: Session, *, event: ChallengeEvent, session_id: int, view: EventView, panel: set[int]
+) -> ChallengeSession:
+    """The event's session, if the viewer may see it: agency staff see only their own."""
+    target = db.get(ChallengeSession, session_id)
+    if target is None or target.event_id != event.id:
+        raise NotFound("No such session at this event.")
+    if not view.sees_all_sessions(panel) and target.agency_id not in view.agency_ids:
+        raise NotFound("No such session at this event.")
+    return target
+
+
+def panel_of(db: Session, event: ChallengeEvent) -> set[int]:
+    return set(db.exec(select(PanelMember.user_id).where(PanelMember.event_id == event.id)))
+
+
+def read(
+    db: Session,
+    *,
+    principal: Principal,
+    event: ChallengeEvent,
+    target: ChallengeSession,
+    panel: set[int],
+    sees_combined: bool,
+    sees_members: bool,
+) -> SessionDetail:
+    """The session as the viewer may see it. The panel sees every member's scores; so do
+    those who run events (`sees_members`); oversight and executives the combined score
+    (`sees_combined`); the invited agency none, only its outcome and follow-ups."""
+    assert target.id is not None
+    agency = db.get(Agency, target.agency_id)
+    assert agency is not None
+    on_panel = principal.user_id is not None and principal.user_id in panel
+    scores: list[StandardScores] = []
+    sees_members = sees_members or on_panel
+    if sees_members or sees_combined:
+        rows = db.exec(
+            select(PanelScore)
+            .where(PanelScore.session_id == target.id)
+            .order_by(col(PanelScore.standard_id), col(PanelScore.member_user_id))
+        ).all()
+        levels = scale(db, event)
+        by_standard: dict[int, list[PanelScore]] = {}
+        for row in rows:
+            by_standard.setdefault(row.standard_id, []).append(row)
+        scores = [
+            StandardScores(
+                standard_id=sid,
+                combined=rules.combined_score([r.level for r in given], levels),
+                mine=next((_score(r) for r in given if r.member_user_id == principal.user_id),
+                          None),
+                members=[_score(r) for r in given] if sees_members else [],
+            )
+            for sid, given in by_standard.items()
+        ]  # fmt: skip
+    follow_ups = db.exec(
+        select(FollowUp).where(FollowUp.session_id == target.id).order_by(col(FollowUp.id))
+    ).all()
+    today = utcnow().date()
+    return SessionDetail(
+        id=target.id, event_id=event.id or 0, agency_id=target.agency_id, agency_name=agency.name,
+        reason=target.reason, status=target.status, outcome=target.outcome,
+        version=target.version, summary=target.summary, closed_at=target.closed_at,
+        closed_by_label=target.closed_by_label, scores=scores,
+        follow_ups=[
+            FollowUpRead(
+                id=f.id or 0, description=f.description, owner=f.owner, due_on=f.due_on,
+                to_executive=f.to_executive, status=f.status,
+                overdue=action_rules.is_overdue(f.status, f.due_on, today),
+            )
+            for f in follow_ups
+        ],
+    )  # fmt: skip
+
+
+def _score(row: PanelScore) -> ScoreRead:
+    return ScoreRead.model_validate(row, from_attributes=True)

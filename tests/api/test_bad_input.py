@@ -88,6 +88,12 @@ VALID_BODIES: dict[tuple[str, str], dict] = {
     ("PATCH", f"{P}/challenge-events/{{event_id}}"): {"place": "Online"},
     ("POST", f"{P}/challenge-events/{{event_id}}/cancel"): {"reason": "No room"},
     ("POST", f"{P}/challenge-events/{{event_id}}/invitations"): {"agency_id": 1, "reason": "R"},
+    ("PUT", f"{P}/challenge-events/{{event_id}}/sessions/{{session_id}}/scores/{{standard_id}}"): {
+        "level": "met"
+    },
+    ("POST", f"{P}/challenge-events/{{event_id}}/sessions/{{session_id}}/close"): {
+        "outcome": "assured"
+    },
 }
 FORM_ROUTES = {("POST", "/auth/token")}
 JSON_BODY_ROUTES = sorted(

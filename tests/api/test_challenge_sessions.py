@@ -4,7 +4,7 @@ follow-ups, reopening; and the demo's challenge day as the seed report tells it.
 from datetime import date
 
 import pytest
-from apikit import HOUSING, count
+from apikit import API, HOUSING, assert_problem, count
 from sqlmodel import Session, col, select
 
 from api.challenge import sessions
@@ -22,7 +22,7 @@ from api.models import (
     Standard,
     User,
 )
-from api.problems import Conflict, Forbidden, Invalid, PreconditionFailed
+from api.problems import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
 from api.security import Principal
 
 
@@ -121,7 +121,7 @@ def test_a_second_score_needs_the_version_read(db: Session, york, planned) -> No
     [
         ("executive@york.example", "1", "met", Forbidden, "panel members"),
         ("panel@york.example", "1", "excellent", Invalid, "level"),
-        ("panel@york.example", None, "met", Invalid, "standard_id"),
+        ("panel@york.example", None, "met", NotFound, "no such standard"),
     ],
     ids=["not on the panel", "not a level of the scale", "not a standard of the framework"],
 )
@@ -181,3 +181,70 @@ def test_the_chair_closes_with_follow_ups_and_the_scores_lock(db: Session, york,
             count(db, AuditEvent, AuditEvent.action == action, AuditEvent.entity_id == target.id)
             == 1
         )
+
+
+# ---------------------------------------------------------------------------------------
+# Through the API
+
+
+def _url(db: Session, york, title: str, agency: str) -> str:
+    event, found = _session_of(db, title, agency)
+    return f"{API}/partnerships/{york.id}/challenge-events/{event.id}/sessions/{found.id}"
+
+
+def test_who_sees_what_of_a_held_session(client, auth, db: Session, york) -> None:
+    url = _url(db, york, HELD, HOUSING)
+
+    def read(who: str) -> dict:
+        r = client.get(url, headers=auth(who))
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    panel, executive, editor = read("panel"), read("executive"), read("editor")
+    assert panel["outcome"] == editor["outcome"] == "assured"
+    assert [f["description"] for f in editor["follow_ups"]] == ["Update report to the Executive"]
+    assert editor["follow_ups"][0]["overdue"] is False  # done on the day it was due
+    assert editor["scores"] == []  # the agency sees no scores, neither combined nor members'
+    assert len(panel["scores"]) == 12 and len(panel["scores"][0]["members"]) == 4
+    assert panel["scores"][0]["mine"]["level"] == "met"
+    assert {s["combined"] for s in executive["scores"]} == {"met"}
+    assert all(s["members"] == [] for s in executive["scores"])  # the panel's own, not theirs
+    other = _url(db, york, HELD, "North Yorkshire Police")
+    assert_problem(client.get(other, headers=auth("editor")), 404)  # another agency's session
+
+
+def test_scoring_and_closing_through_the_api(client, auth, db: Session, york, planned) -> None:
+    event, target = planned
+    url = _url(db, york, PLANNED, "Cafcass")
+    standard = _standard(db, event, "6")
+    weak = {"level": "partially_met", "comment": "Supervision not audited"}
+    first = client.put(f"{url}/scores/{standard}", headers={**auth("panel"), "If-Match": '"0"'},
+                       json=weak)  # fmt: skip
+    assert first.status_code == 200, first.text
+    assert first.headers["ETag"] == '"1"'
+    stale = client.put(f"{url}/scores/{standard}", headers={**auth("panel"), "If-Match": '"0"'},
+                       json={"level": "met"})  # fmt: skip
+    assert assert_problem(stale, 412)["current"]["level"] == "partially_met"
+    assert_problem(
+        client.put(f"{url}/scores/{standard}", headers={**auth("panel"), "If-Match": '"1"'},
+                   json={"level": "excellent"}), 422, field="level",
+    )  # fmt: skip
+
+    chair = auth("scrutineer")
+    etag = client.get(url, headers=chair).headers["ETag"]
+    early = {"description": "Report back", "owner": "Cafcass lead", "due_on": "2027-03-01"}
+    body = {"outcome": "partially_assured", "summary": "More on supervision.",
+            "follow_ups": [early]}  # fmt: skip
+    r = client.post(f"{url}/close", headers={**chair, "If-Match": etag}, json=body)
+    assert_problem(r, 422, field="follow_ups.0.due_on")
+    assert_problem(client.post(f"{url}/close", headers={**auth("panel"), "If-Match": etag},
+                               json={"outcome": "assured"}), 403)  # fmt: skip
+    body["follow_ups"] = [{**early, "due_on": "2027-04-30", "to_executive": True}]
+    closed = client.post(f"{url}/close", headers={**chair, "If-Match": etag}, json=body)
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["status"] == "closed" and closed.json()["outcome"] == "partially_assured"
+    assert [f["due_on"] for f in closed.json()["follow_ups"]] == ["2027-04-30"]
+    assert_problem(client.post(f"{url}/close", headers={**chair, "If-Match": etag}, json=body), 412)
+    locked = client.put(f"{url}/scores/{standard}", headers={**auth("panel"), "If-Match": '"1"'},
+                        json={"level": "met"})  # fmt: skip
+    assert_problem(locked, 409)

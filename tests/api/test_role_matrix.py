@@ -110,6 +110,9 @@ POST   ~/challenge-events/{event_id}/cancel              200   200   403   403  
 POST   ~/challenge-events/{event_id}/invitations         201   201   403   403   403   403   404   404   403   201   401
 DELETE ~/challenge-events/{event_id}/invitations/{session_id}  204   204   403   403   403   403   404   404   403   204   401
 GET    ~/challenge-events/{event_id}/candidates          200   200   403   403   403   403   404   404   403   200   401
+GET    ~/challenge-events/{event_id}/sessions/{session_id} 200 200   200   200   200   200   404   404   200   200   401
+PUT    ~/challenge-events/{event_id}/sessions/{session_id}/scores/{standard_id} 403 200 200 403 403 403 404 404 403 403 401
+POST   ~/challenge-events/{event_id}/sessions/{session_id}/close 403 200 403 403 403   403   404   404   403   403   401
 """
 
 
@@ -616,6 +619,15 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
     ),
     ("DELETE", f"{P}/challenge-events/{{event_id}}/invitations/{{session_id}}"): lambda t: Call(),
     ("GET", f"{P}/challenge-events/{{event_id}}/candidates"): lambda t: Call(),
+    ("GET", f"{P}/challenge-events/{{event_id}}/sessions/{{session_id}}"): lambda t: Call(),
+    (
+        "PUT",
+        f"{P}/challenge-events/{{event_id}}/sessions/{{session_id}}/scores/{{standard_id}}",
+    ): lambda t: Call(json={"level": "met", "comment": ""}, headers={"If-Match": '"0"'}),
+    ("POST", f"{P}/challenge-events/{{event_id}}/sessions/{{session_id}}/close"): lambda t: Call(
+        json={"outcome": "assured", "summary": "Reassured."},
+        headers=t.etag(f"/challenge-events/{t.event}/sessions/{t.session}"),
+    ),
 }
 
 
@@ -928,6 +940,21 @@ FOREIGN: dict[str, tuple[str, str, Callable[[Target, Target], dict[str, int]]]] 
         "~/challenge-events/{event_id}/invitations",
         lambda y, n: {"event_id": n.event},
     ),
+    "challenge session": (
+        "GET",
+        "~/challenge-events/{event_id}/sessions/{session_id}",
+        lambda y, n: {"event_id": n.event, "session_id": n.session},
+    ),
+    "challenge score": (
+        "PUT",
+        "~/challenge-events/{event_id}/sessions/{session_id}/scores/{standard_id}",
+        lambda y, n: {"event_id": n.event, "session_id": n.session},
+    ),
+    "challenge close": (
+        "POST",
+        "~/challenge-events/{event_id}/sessions/{session_id}/close",
+        lambda y, n: {"event_id": n.event, "session_id": n.session},
+    ),
     "challenge withdrawal": (
         "DELETE",
         "~/challenge-events/{event_id}/invitations/{session_id}",
@@ -998,6 +1025,11 @@ FOREIGN_DIFFERS.update(
 FOREIGN_DIFFERS["submit"] = dict.fromkeys(
     ("admin", "scrutineer", "editor", "approver", "svc_all"), 404
 )
+# Scoring and closing are the panel's and the chair's: whether one may is a question about
+# the session, which is not found first.
+_MEMBERS_BUT_NORTH = ("admin", "panel", "executive", "editor", "approver", "svc_read", "svc_all")
+FOREIGN_DIFFERS["challenge score"] = dict.fromkeys(_MEMBERS_BUT_NORTH, 404)
+FOREIGN_DIFFERS["challenge close"] = dict.fromkeys(_MEMBERS_BUT_NORTH, 404)
 
 
 def test_every_route_with_a_record_id_has_a_foreign_case() -> None:

@@ -35,6 +35,8 @@ class _NoNul:
         self, schema: CoreSchema, handler: GetJsonSchemaHandler
     ) -> dict[str, Any]:
         json_schema = dict(handler(schema))
+        if json_schema.get("minLength") == 1:  # required text is trimmed: spaces alone are empty
+            json_schema.setdefault("pattern", "^[^\u0000]*[^\\s\u0000][^\u0000]*$")
         json_schema.setdefault("pattern", "^[^\u0000]*$")
         return json_schema
 

@@ -170,3 +170,9 @@ class SessionDetail(SessionRead):
         description="Per standard scored; empty for the invited agency, which sees no scores"
     )
     follow_ups: list[FollowUpRead]
+
+
+class SessionReopen(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason = Field(description="Why the session is opened again (recorded)")

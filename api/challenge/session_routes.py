@@ -1,10 +1,17 @@
-"""One invited agency's session at an event: read it, score its standards, close it."""
+"""One invited agency's session at an event: read it, score its standards, close it,
+reopen it."""
 
 from fastapi import APIRouter, Response
 from sqlmodel import Session
 
 from api.challenge import service, sessions
-from api.challenge.schemas import ScoreRead, ScoreWrite, SessionClose, SessionDetail
+from api.challenge.schemas import (
+    ScoreRead,
+    ScoreWrite,
+    SessionClose,
+    SessionDetail,
+    SessionReopen,
+)
 from api.challenge.sessions import FollowUpIn
 from api.db import SessionDep
 from api.http import AnswerIfMatch, Id, IfMatch, check_if_match, expected_version, set_etag
@@ -113,5 +120,31 @@ def close_session(
     sessions.close(
         db, principal=principal, partnership_id=partnership_id, event=event, target=target,
         outcome=body.outcome, summary=body.summary, follow_ups=follow_ups,
+    )  # fmt: skip
+    return _reply(db, response, principal, partnership_id, event, target, panel)
+
+
+@router.post(
+    SESSION + "/reopen",
+    response_model=SessionDetail,
+    responses=responses(400, 401, 403, 404, 409, 412, 422, 428),
+)
+def reopen_session(
+    partnership_id: Id,
+    event_id: Id,
+    session_id: Id,
+    body: SessionReopen,
+    principal: CurrentPrincipal,
+    db: SessionDep,
+    response: Response,
+    if_match: IfMatch,
+) -> SessionDetail:
+    """The chair opens a closed session again, with the reason (recorded); its scores
+    unlock and its outcome may be recorded anew."""
+    event, target, panel = _load(db, principal, partnership_id, event_id, session_id)
+    check_if_match(if_match, target.version)
+    sessions.reopen(
+        db, principal=principal, partnership_id=partnership_id, event=event, target=target,
+        reason=body.reason,
     )  # fmt: skip
     return _reply(db, response, principal, partnership_id, event, target, panel)

@@ -94,6 +94,7 @@ VALID_BODIES: dict[tuple[str, str], dict] = {
     ("POST", f"{P}/challenge-events/{{event_id}}/sessions/{{session_id}}/close"): {
         "outcome": "assured"
     },
+    ("POST", f"{P}/challenge-events/{{event_id}}/sessions/{{session_id}}/reopen"): {"reason": "R"},
 }
 FORM_ROUTES = {("POST", "/auth/token")}
 JSON_BODY_ROUTES = sorted(

@@ -248,3 +248,14 @@ def test_scoring_and_closing_through_the_api(client, auth, db: Session, york, pl
     locked = client.put(f"{url}/scores/{standard}", headers={**auth("panel"), "If-Match": '"1"'},
                         json={"level": "met"})  # fmt: skip
     assert_problem(locked, 409)
+
+    reopen = {**chair, "If-Match": closed.headers["ETag"]}
+    assert_problem(client.post(f"{url}/reopen", headers=reopen, json={"reason": " "}), 422,
+                   field="reason")  # fmt: skip
+    opened = client.post(f"{url}/reopen", headers=reopen, json={"reason": "New evidence came"})
+    assert opened.status_code == 200, opened.text
+    assert opened.json()["status"] == "open"
+    again = client.put(f"{url}/scores/{standard}", headers={**auth("panel"), "If-Match": '"1"'},
+                       json={"level": "met"})  # fmt: skip
+    assert again.status_code == 200, again.text
+    assert count(db, SessionReopening, SessionReopening.session_id == target.id) == 1

@@ -231,3 +231,14 @@ def test_path_ids_are_bounded_exactly():
     ]  # fmt: skip
     assert ids and all(s.get("maximum") == MAX_ID and s.get("minimum") == 1 for s in ids)
     assert f'"maximum": {MAX_ID}' in json.dumps(SPEC)
+
+
+def test_required_text_says_that_spaces_alone_are_empty(client, auth, york):
+    """Names and reasons are trimmed before their minimum length is checked; the schema's
+    pattern says so, so that a blank one is schema-invalid as the API finds it."""
+    name = SPEC["components"]["schemas"]["AgencyCreate"]["properties"]["name"]
+    assert not re.match(name["pattern"], "   ") and re.match(name["pattern"], " York CVS ")
+    r = client.post(
+        f"{API}/partnerships/{york.id}/agencies", headers=auth("admin"), json={"name": "   "}
+    )
+    assert_problem(r, 422, field="name")

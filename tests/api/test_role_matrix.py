@@ -113,6 +113,7 @@ GET    ~/challenge-events/{event_id}/candidates          200   200   403   403  
 GET    ~/challenge-events/{event_id}/sessions/{session_id} 200 200   200   200   200   200   404   404   200   200   401
 PUT    ~/challenge-events/{event_id}/sessions/{session_id}/scores/{standard_id} 403 200 200 403 403 403 404 404 403 403 401
 POST   ~/challenge-events/{event_id}/sessions/{session_id}/close 403 200 403 403 403   403   404   404   403   403   401
+POST   ~/challenge-events/{event_id}/sessions/{session_id}/reopen 403 409 403 403 403   403   404   404   403   403   401
 """
 
 
@@ -628,6 +629,12 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
         json={"outcome": "assured", "summary": "Reassured."},
         headers=t.etag(f"/challenge-events/{t.event}/sessions/{t.session}"),
     ),
+    # The session is open: the chair is told so (409); reopening a closed one is in
+    # test_challenge_sessions.
+    ("POST", f"{P}/challenge-events/{{event_id}}/sessions/{{session_id}}/reopen"): lambda t: Call(
+        json={"reason": "New evidence"},
+        headers=t.etag(f"/challenge-events/{t.event}/sessions/{t.session}"),
+    ),
 }
 
 
@@ -955,6 +962,11 @@ FOREIGN: dict[str, tuple[str, str, Callable[[Target, Target], dict[str, int]]]] 
         "~/challenge-events/{event_id}/sessions/{session_id}/close",
         lambda y, n: {"event_id": n.event, "session_id": n.session},
     ),
+    "challenge reopen": (
+        "POST",
+        "~/challenge-events/{event_id}/sessions/{session_id}/reopen",
+        lambda y, n: {"event_id": n.event, "session_id": n.session},
+    ),
     "challenge withdrawal": (
         "DELETE",
         "~/challenge-events/{event_id}/invitations/{session_id}",
@@ -1030,6 +1042,7 @@ FOREIGN_DIFFERS["submit"] = dict.fromkeys(
 _MEMBERS_BUT_NORTH = ("admin", "panel", "executive", "editor", "approver", "svc_read", "svc_all")
 FOREIGN_DIFFERS["challenge score"] = dict.fromkeys(_MEMBERS_BUT_NORTH, 404)
 FOREIGN_DIFFERS["challenge close"] = dict.fromkeys(_MEMBERS_BUT_NORTH, 404)
+FOREIGN_DIFFERS["challenge reopen"] = dict.fromkeys((*_MEMBERS_BUT_NORTH, "scrutineer"), 404)
 
 
 def test_every_route_with_a_record_id_has_a_foreign_case() -> None:

@@ -238,8 +238,10 @@ def sign_ins() -> list[tuple[str, str]]:
         (email, role.label + (f", {agency}" if agency else ""))
         for email, _, role, agency in YORK_PEOPLE
     ]
+    panel = [(email, f"Panel member ({name})") for email, name in PANEL_PEOPLE]
     return [
         *people,
+        *panel,
         ("admin@northyorkshire.example", "Partnership admin, North Yorkshire"),
         ("platform@assure.example", "Platform admin (creates partnerships)"),
     ]

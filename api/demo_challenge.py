@@ -12,13 +12,13 @@ their services arrive (issue 9).
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 
-from sqlalchemy import update
 from sqlmodel import Session, select
 
 from api.challenge import sessions
 from api.challenge.sessions import FollowUpIn
+from api.demo_dating import at, dated
 from api.models import (
     ActionStatus,
     AuditEvent,
@@ -37,6 +37,11 @@ from api.models.base import utcnow
 from api.security import Principal
 
 DAY_2023 = date(2023, 10, 31)
+# What the sessions' services write on the day, dated to the day.
+STAMPED = (
+    (PanelScore, "created_at"), (PanelScore, "updated_at"), (FollowUp, "created_at"),
+    (ChallengeSession, "closed_at"), (ChallengeSession, "updated_at"), (AuditEvent, "at"),
+)  # fmt: skip
 DAY_2026 = date(2027, 3, 10)
 
 
@@ -179,10 +184,6 @@ DRAFTS_2026 = (
 )
 
 
-def _at(day: date, hour: int) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=UTC)
-
-
 def tell(
     session: Session,
     *,
@@ -210,15 +211,15 @@ def tell(
     since = utcnow()
     held = _event(session, partnership_id, programme_2023, "Section 11 challenge day 2023",
                   DAY_2023, "West Offices, York", panel, admin,
-                  created=_at(date(2023, 10, 2), 9))  # fmt: skip
+                  created=at(date(2023, 10, 2), 9))  # fmt: skip
     for invited in INVITED_2023:
         _held_session(session, partnership_id, held, agency_ids[invited.agency], invited,
                       standards, panel)  # fmt: skip
-    _dated(session, since, _at(DAY_2023, 16))
+    dated(session, since, at(DAY_2023, 16), STAMPED)
 
     planned = _event(session, partnership_id, programme_2026, "Section 11 challenge day 2026",
                      DAY_2026, "Online", panel, admin,
-                     created=_at(date(2026, 11, 23), 9))  # fmt: skip
+                     created=at(date(2026, 11, 23), 9))  # fmt: skip
     assert planned.id is not None
     sessions_2026: dict[str, int] = {}
     for name, reason in INVITED_2026:
@@ -235,18 +236,6 @@ def tell(
                           author_user_id=drafter.user_id, author_label=drafter.label)
         )  # fmt: skip
     session.flush()
-
-
-def _dated(db: Session, since: datetime, when: datetime) -> None:
-    """What the services wrote on the day is dated to the day (the demo replays history)."""
-    db.flush()
-    for model, column in (
-        (PanelScore, "created_at"), (PanelScore, "updated_at"), (FollowUp, "created_at"),
-        (ChallengeSession, "closed_at"), (ChallengeSession, "updated_at"), (AuditEvent, "at"),
-    ):  # fmt: skip
-        stamp = getattr(model, column)
-        db.execute(update(model).where(stamp >= since).values({column: when}))
-    db.expire_all()
 
 
 def _event(
@@ -291,18 +280,18 @@ def _held_session(
     assert event.id is not None
     row = ChallengeSession(
         event_id=event.id, agency_id=agency_id, reason=invited.reason,
-        created_at=_at(date(2023, 10, 2), 10), updated_at=_at(date(2023, 10, 2), 10),
+        created_at=at(date(2023, 10, 2), 10), updated_at=at(date(2023, 10, 2), 10),
     )  # fmt: skip
     db.add(row)
     db.flush()
     assert row.id is not None
-    published, answered = _at(date(2023, 10, 16), 12), _at(date(2023, 10, 25), 15)
+    published, answered = at(date(2023, 10, 16), 12), at(date(2023, 10, 25), 15)
     for code, question, answer in invited.questions:
         enquiry = LineOfEnquiry(
             session_id=row.id, question=question, author_user_id=chair.user_id,
             author_label=chair.label, published_at=published, answer=answer, answer_version=1,
             answered_at=answered, answered_by_label="Agency safeguarding lead",
-            created_at=_at(date(2023, 10, 9), 11), updated_at=published,
+            created_at=at(date(2023, 10, 9), 11), updated_at=published,
         )  # fmt: skip
         db.add(enquiry)
         db.flush()
@@ -326,7 +315,7 @@ def _held_session(
 
 
 def _done(db: Session, follow_up: FollowUp, evidence: str, chair: Principal) -> None:
-    done = _at(follow_up.due_on, 16)
+    done = at(follow_up.due_on, 16)
     follow_up.status, follow_up.completion_evidence = ActionStatus.done, evidence
     follow_up.updated_at = done
     db.add(follow_up)

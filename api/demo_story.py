@@ -1,7 +1,7 @@
 """The demo's returns: York's 2023 cycle from start to finish, and its 2026 cycle under way.
 
 Everything is done through the services the API uses, as the people who would do it, and
-each step is then dated to when it would have happened (see `_dated`). 2023 ends with all
+each step is then dated to when it would have happened (see `demo_dating.dated`). 2023 ends with all
 17 returns submitted (one late, one returned once for more information and resubmitted),
 moderated where the challenge day looked closely, accepted, with action plans, some done
 and some carried into 2026. 2026 has a return in every state; the demo's own agency
@@ -10,16 +10,16 @@ and some carried into 2026. 2026 has a return in every state; the demo's own age
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from api import demo_challenge
 from api.actions import service as actions
 from api.actions.schemas import ActionChange, ActionCreate
 from api.attachments import service as attachments
+from api.demo_dating import at, dated
 from api.models import (
     Action,
     ActionStatus,
@@ -110,19 +110,6 @@ STATES_2026 = {
     "York College": "in_progress",
     "Cafcass": "in_progress",
 }
-
-
-def _at(day: date, hour: int = 10) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=UTC)
-
-
-def _dated(session: Session, since: datetime, when: datetime) -> None:
-    """Date everything written since `since` to `when`: the demo replays history."""
-    session.flush()
-    for model, column in STAMPED:
-        stamp = getattr(model, column)
-        session.execute(update(model).where(stamp >= since).values({column: when}))
-    session.expire_all()
 
 
 @dataclass
@@ -308,7 +295,7 @@ class _Step:
 
     def __exit__(self, kind: object, *_: object) -> None:
         if kind is None:
-            _dated(self.session, self.since, self.when)
+            dated(self.session, self.since, self.when, STAMPED)
 
 
 def _returns(session: Session, programme_id: int) -> dict[int, int]:
@@ -337,7 +324,7 @@ def tell(
     fw = _framework(session, version.id)
     by_name = {a.name: a for a in agencies}
 
-    with story.step(_at(date(2023, 6, 1), 9)):
+    with story.step(at(date(2023, 6, 1), 9)):
         programmes.transition(
             session, principal=loader, programme=cycle_2023, target=ProgrammeStatus.open
         )
@@ -346,7 +333,7 @@ def tell(
     for i, agency in enumerate(agencies):
         ret = returns_2023[agency.id]
         started = date(2023, 6, 12) + timedelta(days=2 * i)
-        with story.step(_at(started)):
+        with story.step(at(started)):
             weak = story.answer(ret, agency, fw, 2023, weak=1 + i % 3)
             policy = f"{agency.name}: safeguarding children policy, approved 2023.\n"
             story.attach(ret, agency, fw.requirements[0][0], "safeguarding-policy.txt", policy)
@@ -355,28 +342,28 @@ def tell(
         submitted = (
             date(2023, 10, 6) if agency.name == LATE_2023 else date(2023, 9, 4) + timedelta(days=i)
         )
-        with story.step(_at(submitted, 15)):
+        with story.step(at(submitted, 15)):
             story.submit(ret, agency)
 
     returned = by_name[RETURNED_2023]
     ret = returns_2023[returned.id]
     asked = fw.requirements[4][0], fw.requirements[10][0]
-    with story.step(_at(date(2023, 10, 2))):
+    with story.step(at(date(2023, 10, 2))):
         story.send_back(
             ret,
             "Thank you. Two answers need a little more before we can accept.",
             list(zip(asked, ASKED_2023, strict=True)),
         )
-    with story.step(_at(date(2023, 10, 9))):
+    with story.step(at(date(2023, 10, 9))):
         for rid, more in zip(asked, MORE_2023, strict=True):
             story.add_to_evidence(ret, returned, rid, more)
-    with story.step(_at(date(2023, 10, 11), 16)):
+    with story.step(at(date(2023, 10, 11), 16)):
         story.submit(ret, returned)
 
     standard_1 = fw.standards["1"]
     for name in CHALLENGE_DAY:
         ret = returns_2023[by_name[name].id]
-        with story.step(_at(date(2023, 10, 31), 14)):
+        with story.step(at(date(2023, 10, 31), 14)):
             story.moderate(
                 ret,
                 {"standard_id": standard_1},
@@ -390,7 +377,7 @@ def tell(
                 "The panel heard that supervision records are not yet audited.",
             )
     for i, agency in enumerate(agencies):
-        with story.step(_at(date(2023, 11, 13) + timedelta(days=i % 5), 11)):
+        with story.step(at(date(2023, 11, 13) + timedelta(days=i % 5), 11)):
             story.accept(returns_2023[agency.id], "Accepted after moderation.")
 
     # Progress on the 2023 plans: most done, a few still open (one of them overdue).
@@ -401,7 +388,7 @@ def tell(
     ).all()
     for i, action in enumerate(plan):
         agency = next(a for a in agencies if a.id == action.agency_id)
-        with story.step(_at(date(2024, 1, 15) + timedelta(days=i), 12)):
+        with story.step(at(date(2024, 1, 15) + timedelta(days=i), 12)):
             actions.add_progress(
                 session, principal=agency.editor, action=action,
                 note="Procedure redrafted and shared with team leaders.",
@@ -413,9 +400,9 @@ def tell(
         else:
             evidence = "An audit of 20 cases in the quarter found the procedure followed."
             change = ActionChange(status=ActionStatus.done, completion_evidence=evidence)
-        with story.step(_at(action.due_on - timedelta(days=7), 12)):
+        with story.step(at(action.due_on - timedelta(days=7), 12)):
             actions.change(session, principal=agency.editor, action=action, data=change)
-    with story.step(_at(date(2023, 11, 30), 17)):
+    with story.step(at(date(2023, 11, 30), 17)):
         programmes.transition(
             session, principal=loader, programme=cycle_2023, target=ProgrammeStatus.closed
         )
@@ -426,7 +413,7 @@ def tell(
 def _tell_2026(
     story: Story, fw: Framework, agencies: list[Agency], cycle: Programme, loader: Principal
 ) -> None:
-    with story.step(_at(date(2026, 10, 1), 9)):
+    with story.step(at(date(2026, 10, 1), 9)):
         programmes.transition(
             story.session, principal=loader, programme=cycle, target=ProgrammeStatus.open
         )
@@ -437,19 +424,19 @@ def _tell_2026(
         if state is None:
             continue
         ret = returns_2026[agency.id]
-        with story.step(_at(date(2026, 10, 5) + timedelta(days=i))):
+        with story.step(at(date(2026, 10, 5) + timedelta(days=i))):
             if state == "in_progress":
                 story.answer(ret, agency, fw, 2026, share=0.3 + 0.15 * (i % 3), weak=1)
                 continue
             weak = story.answer(ret, agency, fw, 2026, weak=1)
             story.plan(ret, agency, weak, fw, due=date(2027, 6, 30))
-        with story.step(_at(date(2026, 11, 2) + timedelta(days=i), 15)):
+        with story.step(at(date(2026, 11, 2) + timedelta(days=i), 15)):
             story.submit(ret, agency)
         if state == "returned":
-            with story.step(_at(date(2026, 11, 20))):
+            with story.step(at(date(2026, 11, 20))):
                 note = "Please add the date of the last audit of safer recruitment files."
                 story.send_back(ret, "", [(fw.requirements[2][0], note)])
         if state == "accepted":
-            with story.step(_at(date(2026, 11, 18), 11)):
+            with story.step(at(date(2026, 11, 18), 11)):
                 story.moderate(ret, {"standard_id": fw.standards["1"]}, "met", "Strong evidence.")
                 story.accept(ret, "Accepted.")

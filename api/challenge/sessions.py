@@ -68,15 +68,6 @@ def _standards(db: Session, event: ChallengeEvent) -> set[int]:
     return {sid for sid in rows if sid is not None}
 
 
-def _is_member(db: Session, event: ChallengeEvent, user_id: int | None) -> bool:
-    found = db.exec(
-        select(PanelMember.id).where(
-            PanelMember.event_id == event.id, PanelMember.user_id == user_id
-        )
-    ).first()
-    return user_id is not None and found is not None
-
-
 def _score_state(row: PanelScore | None) -> dict[str, object] | None:
     if row is None:
         return None
@@ -101,7 +92,7 @@ def score(
         raise NotFound("This event's framework has no such standard.")
     try:
         rules.check_may_score(
-            is_member=_is_member(db, event, principal.user_id),
+            is_member=principal.user_id in panel_of(db, event),
             event_status=event.status,
             session_status=target.status,
         )

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from api.challenge import rules as challenge_rules
 from api.models import ReturnStatus, Role
+from api.models.challenge import EventStatus, SessionStatus
 from api.problems import Forbidden, NotFound
 from api.returns.rules import MOVES, Move, may_extend
 from api.reviews import rules as review_rules
@@ -430,6 +432,7 @@ class EventView:
     every: bool
     panel_user_id: int | None  # events whose panel this person sits on, in full
     agency_ids: frozenset[int]  # events inviting these agencies: only these sessions
+    manages: bool = False  # creates, changes and cancels events, invites agencies
 
     def sees_all_sessions(self, panel: set[int]) -> bool:
         return self.every or (self.panel_user_id is not None and self.panel_user_id in panel)
@@ -438,7 +441,8 @@ class EventView:
 def event_view(principal: Principal, partnership_id: int) -> EventView:
     require(principal, partnership_id, Permission.read)
     if can(principal, partnership_id, Permission.read_challenge):
-        return EventView(every=True, panel_user_id=None, agency_ids=frozenset())
+        manages = can(principal, partnership_id, Permission.manage_challenge)
+        return EventView(every=True, panel_user_id=None, agency_ids=frozenset(), manages=manages)
     return EventView(
         every=False,
         panel_user_id=None if principal.is_service else principal.user_id,
@@ -448,3 +452,77 @@ def event_view(principal: Principal, partnership_id: int) -> EventView:
 
 # Who may sit on a challenge panel (and chair it).
 PANEL_ROLES = frozenset({Role.panel_member, Role.scrutineer})
+
+
+class EventAllowed(StrEnum):
+    """What a principal may do to a challenge event now (for clients, as ReturnAllowed)."""
+
+    change = "change"  # reschedule it, move it, choose its chair and panel
+    cancel = "cancel"
+    invite = "invite"  # choose agencies from the picker, withdraw invitations
+
+
+def event_allowed(view: EventView, status: EventStatus) -> list[EventAllowed]:
+    if view.manages and status == EventStatus.planned:
+        return list(EventAllowed)
+    return []
+
+
+class SessionAllowed(StrEnum):
+    """What a principal may do in one agency's session now."""
+
+    score = "score"  # score its standards (a panel member, while it is open)
+    close = "close"  # record its outcome and close it (the chair)
+    reopen = "reopen"  # open it again, with a reason (the chair)
+    draft_enquiries = "draft_enquiries"  # draft and edit lines of enquiry (the panel)
+    publish_enquiries = "publish_enquiries"  # publish them to the agency (the chair)
+    answer_enquiries = "answer_enquiries"  # answer published ones (the agency's own staff)
+    update_follow_ups = "update_follow_ups"  # record progress on its follow-ups
+
+
+def is_chair(principal: Principal, chair_user_id: int) -> bool:
+    """The chair records outcomes, reopens sessions and publishes enquiries; nobody else."""
+    return principal.user_id is not None and principal.user_id == chair_user_id
+
+
+def may_draft_enquiries(principal: Principal, partnership_id: int, panel: set[int]) -> bool:
+    """The panel drafts its lines of enquiry; those who run events may too."""
+    on_panel = principal.user_id is not None and principal.user_id in panel
+    return on_panel or can(principal, partnership_id, Permission.manage_challenge)
+
+
+def may_update_follow_ups(principal: Principal, partnership_id: int, agency_id: int) -> bool:
+    """Those who run events, and the invited agency's own staff, track its follow-ups."""
+    return can(principal, partnership_id, Permission.manage_challenge) or may_answer(
+        principal, partnership_id, agency_id
+    )
+
+
+def session_allowed(
+    principal: Principal,
+    partnership_id: int,
+    *,
+    panel: set[int],
+    chair_user_id: int,
+    agency_id: int,
+    event_status: EventStatus,
+    session_status: SessionStatus,
+) -> list[SessionAllowed]:
+    allowed: list[SessionAllowed] = []
+    open_ = challenge_rules.is_open(event_status, session_status)
+    chair = is_chair(principal, chair_user_id)
+    if open_ and principal.user_id is not None and principal.user_id in panel:
+        allowed.append(SessionAllowed.score)
+    if open_ and chair:
+        allowed.append(SessionAllowed.close)
+    if chair and session_status == SessionStatus.closed:
+        allowed.append(SessionAllowed.reopen)
+    if open_ and may_draft_enquiries(principal, partnership_id, panel):
+        allowed.append(SessionAllowed.draft_enquiries)
+    if open_ and chair:
+        allowed.append(SessionAllowed.publish_enquiries)
+    if open_ and may_answer(principal, partnership_id, agency_id):
+        allowed.append(SessionAllowed.answer_enquiries)
+    if may_update_follow_ups(principal, partnership_id, agency_id):
+        allowed.append(SessionAllowed.update_follow_ups)
+    return allowed

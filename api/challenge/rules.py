@@ -43,6 +43,11 @@ class ScoresLocked(ScoreRefused):
     """The session is closed, or the event cancelled."""
 
 
+def is_open(event_status: EventStatus, session_status: SessionStatus) -> bool:
+    """A session takes scores, enquiries and answers while it is open and its event stands."""
+    return event_status == EventStatus.planned and session_status == SessionStatus.open
+
+
 def check_may_score(
     *, is_member: bool, event_status: EventStatus, session_status: SessionStatus
 ) -> None:

@@ -7,6 +7,7 @@ from api.fields import Day, Name, ShortText
 from api.http import MAX_ID
 from api.models import ActionStatus, ReturnStatus
 from api.models.challenge import EventStatus, Outcome, SessionStatus
+from api.permissions import EventAllowed, SessionAllowed
 
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 Reason = Annotated[ShortText, Field(min_length=1)]
@@ -79,6 +80,7 @@ class EventRead(BaseModel):
     sessions: list[SessionRead] = Field(
         description="The invited agencies; agency staff see only their own agency's"
     )
+    allowed: list[EventAllowed] = Field(description="What you may do to the event now")
     version: int
     created_at: datetime
     updated_at: datetime
@@ -152,9 +154,23 @@ class FollowUpRead(BaseModel):
     overdue: bool = Field(description="Derived: not done or cancelled, and past its due date")
 
 
-class StandardScores(BaseModel):
+class LevelRead(BaseModel):
+    code: str
+    label: str
+    scored: bool = Field(description="Counts towards a combined score (not “not applicable”)")
+
+
+class StandardRow(BaseModel):
+    """One standard of the session: the agency's self rating, the partnership's moderated
+    rating and the panel's combined score side by side (triangulation), and the scores."""
+
     standard_id: int
+    code: str
+    title: str
+    self_rating: str | None = Field(description="The worst level rated in its requirements")
+    moderated: str | None = Field(description="The partnership's moderated rating, if any")
     combined: str | None = Field(description="The panel's median level, ties to the worse")
+    disagree: bool = Field(description="Two of the three that were given differ")
     mine: ScoreRead | None = Field(description="Your own score, if you sit on the panel")
     members: list[ScoreRead] = Field(
         description="Each member's score: for the panel and the business unit only"
@@ -163,13 +179,17 @@ class StandardScores(BaseModel):
 
 class SessionDetail(SessionRead):
     event_id: int
+    return_id: int | None = Field(description="The agency's return in the event's programme")
     summary: str
     closed_at: datetime | None
     closed_by_label: str | None
-    scores: list[StandardScores] = Field(
-        description="Per standard scored; empty for the invited agency, which sees no scores"
+    scale: list[LevelRead] = Field(description="The event's scale, best first")
+    standards: list[StandardRow] = Field(
+        description="Every standard of the framework; empty for the invited agency, which "
+        "sees no scores"
     )
     follow_ups: list[FollowUpRead]
+    allowed: list[SessionAllowed] = Field(description="What you may do in the session now")
 
 
 class SessionReopen(BaseModel):

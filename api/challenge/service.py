@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from api.audit import service as audit
-from api.challenge import rules
+from api.challenge import ratings, rules
 from api.challenge.schemas import (
     Candidate,
     CandidatesRead,
@@ -23,15 +23,10 @@ from api.challenge.schemas import (
 from api.db import bump_version
 from api.models import (
     Agency,
-    FrameworkVersion,
     Membership,
     Programme,
     ProgrammeAgency,
-    RatingLevel,
-    Requirement,
-    RequirementResponse,
     Return,
-    Standard,
     User,
 )
 from api.models.challenge import (
@@ -43,8 +38,7 @@ from api.models.challenge import (
     PanelMember,
     PanelScore,
 )
-from api.models.review import ModeratedRating
-from api.permissions import PANEL_ROLES, EventView
+from api.permissions import PANEL_ROLES, EventView, event_allowed
 from api.problems import Conflict, Invalid, NotFound
 from api.security import Principal
 
@@ -129,6 +123,7 @@ def _reads(session: Session, events: list[ChallengeEvent], view: EventView) -> l
                 version=e.version,
                 created_at=e.created_at,
                 updated_at=e.updated_at,
+                allowed=event_allowed(view, e.status),
             )
         )
     return out
@@ -421,25 +416,9 @@ def withdraw(
 def candidates(session: Session, *, event: ChallengeEvent) -> CandidatesRead:
     """Every agency asked in the event's programme, with what helps choose whom to invite:
     its return's status, and per standard its self rating and the moderated rating.
-    Seven statements, however many agencies."""
-    version = session.exec(
-        select(FrameworkVersion)
-        .join(Programme, col(Programme.framework_version_id) == FrameworkVersion.id)
-        .where(Programme.id == event.programme_id)
-    ).one()
-    scale = [
-        rules.ScaleLevel(code=level.code, label=level.label, scored=level.scored)
-        for level in session.exec(
-            select(RatingLevel)
-            .where(RatingLevel.rating_scale_id == version.rating_scale_id)
-            .order_by(col(RatingLevel.position))
-        ).all()
-    ]
-    standards = session.exec(
-        select(Standard)
-        .where(Standard.framework_version_id == version.id)
-        .order_by(col(Standard.position))
-    ).all()
+    Six statements, however many agencies."""
+    levels = ratings.scale(session, event.programme_id)
+    standards = ratings.standards(session, event.programme_id)
     asked = session.exec(
         select(Agency, Return)
         .join(ProgrammeAgency, col(ProgrammeAgency.agency_id) == Agency.id)
@@ -453,27 +432,9 @@ def candidates(session: Session, *, event: ChallengeEvent) -> CandidatesRead:
         .where(ProgrammeAgency.programme_id == event.programme_id)
         .order_by(col(Agency.name), col(Agency.id))
     ).all()
-    return_ids = [r.id for _, r in asked if r is not None]
-    ratings: dict[tuple[int, int], list[str | None]] = defaultdict(list)
-    for return_id, standard_id, rating in session.exec(
-        select(RequirementResponse.return_id, Requirement.standard_id, RequirementResponse.rating)
-        .join(Requirement, col(Requirement.id) == RequirementResponse.requirement_id)
-        .where(
-            col(RequirementResponse.return_id).in_(return_ids),
-            # a carried-forward answer is unrated until the agency confirms it
-            col(RequirementResponse.carried_forward).is_(False),
-        )
-    ).all():
-        ratings[(return_id, standard_id)].append(rating)
-    moderated: dict[tuple[Any, Any], str] = {
-        (m.return_id, m.standard_id): m.rating
-        for m in session.exec(
-            select(ModeratedRating).where(
-                col(ModeratedRating.return_id).in_(return_ids),
-                col(ModeratedRating.standard_id).is_not(None),
-            )
-        ).all()
-    }
+    self_ratings, moderated = ratings.given(
+        session, [r.id for _, r in asked if r is not None and r.id is not None], levels
+    )
     sessions = {
         s.agency_id: s.id
         for s in session.exec(
@@ -483,22 +444,21 @@ def candidates(session: Session, *, event: ChallengeEvent) -> CandidatesRead:
     items = []
     for agency, ret in asked:
         assert agency.id is not None
+        return_id = ret.id if ret else None
         items.append(
             Candidate(
                 agency_id=agency.id,
                 agency_name=agency.name,
                 invited=agency.id in sessions,
                 session_id=sessions.get(agency.id),
-                return_id=ret.id if ret else None,
+                return_id=return_id,
                 return_status=ret.status if ret else None,
                 standards=[
                     StandardRatings(
                         standard_id=s.id,
                         code=s.code,
-                        self_rating=rules.standard_self_rating(ratings[(ret.id, s.id)], scale)
-                        if ret and ret.id is not None
-                        else None,
-                        moderated=moderated.get((ret.id, s.id)) if ret else None,
+                        self_rating=self_ratings.get((return_id, s.id)) if return_id else None,
+                        moderated=moderated.get((return_id, s.id)) if return_id else None,
                     )
                     for s in standards
                     if s.id is not None

@@ -45,8 +45,8 @@ def _reply(
 ) -> SessionDetail:
     set_etag(response, target.version)
     return sessions.read(
-        db, principal=principal, event=event, target=target, panel=panel,
-        sees_combined=can(principal, partnership_id, Permission.read_challenge),
+        db, principal=principal, partnership_id=partnership_id, event=event, target=target,
+        panel=panel, sees_combined=can(principal, partnership_id, Permission.read_challenge),
         sees_members=can(principal, partnership_id, Permission.manage_challenge),
     )  # fmt: skip
 

@@ -13,26 +13,29 @@ from sqlmodel import Session, col, select
 
 from api.actions import rules as action_rules
 from api.audit import service as audit
-from api.challenge import rules
-from api.challenge.schemas import FollowUpRead, ScoreRead, SessionDetail, StandardScores
+from api.challenge import ratings, rules
+from api.challenge.schemas import (
+    FollowUpRead,
+    LevelRead,
+    ScoreRead,
+    SessionDetail,
+    StandardRow,
+)
 from api.db import bump_version, save_version
 from api.models import (
     Agency,
     ChallengeEvent,
     ChallengeSession,
     FollowUp,
-    FrameworkVersion,
     Outcome,
     PanelMember,
     PanelScore,
-    Programme,
-    RatingLevel,
+    Return,
     SessionReopening,
     SessionStatus,
-    Standard,
 )
 from api.models.base import utcnow
-from api.permissions import EventView
+from api.permissions import EventView, is_chair, session_allowed
 from api.problems import Conflict, Forbidden, Invalid, NotFound
 from api.security import Principal
 
@@ -43,29 +46,6 @@ class FollowUpIn:
     owner: str
     due_on: date
     to_executive: bool = False
-
-
-def scale(db: Session, event: ChallengeEvent) -> list[rules.ScaleLevel]:
-    """The event's scale: its programme's framework's, best first."""
-    levels = db.exec(
-        select(RatingLevel)
-        .join(
-            FrameworkVersion, col(FrameworkVersion.rating_scale_id) == RatingLevel.rating_scale_id
-        )
-        .join(Programme, col(Programme.framework_version_id) == FrameworkVersion.id)
-        .where(Programme.id == event.programme_id)
-        .order_by(col(RatingLevel.position))
-    )
-    return [rules.ScaleLevel(level.code, level.label, level.scored) for level in levels]
-
-
-def _standards(db: Session, event: ChallengeEvent) -> set[int]:
-    rows = db.exec(
-        select(Standard.id)
-        .join(Programme, col(Programme.framework_version_id) == Standard.framework_version_id)
-        .where(Programme.id == event.programme_id)
-    )
-    return {sid for sid in rows if sid is not None}
 
 
 def _score_state(row: PanelScore | None) -> dict[str, object] | None:
@@ -88,7 +68,7 @@ def score(
     expected_version: int,
 ) -> PanelScore:
     """A panel member's score of one standard (their own; 0 for a first one)."""
-    if standard_id not in _standards(db, event):
+    if standard_id not in {s.id for s in ratings.standards(db, event.programme_id)}:
         raise NotFound("This event's framework has no such standard.")
     try:
         rules.check_may_score(
@@ -101,7 +81,7 @@ def score(
     except rules.ScoresLocked as refused:
         raise Conflict(str(refused)) from None
     try:
-        rules.check_level(level, scale(db, event))
+        rules.check_level(level, ratings.scale(db, event.programme_id))
     except rules.ScoreRefused as refused:
         raise Invalid({"level": str(refused)}) from None
     assert principal.user_id is not None and target.id is not None
@@ -128,7 +108,7 @@ def combined_scores(db: Session, event: ChallengeEvent, session_id: int) -> dict
         select(PanelScore.standard_id, PanelScore.level).where(PanelScore.session_id == session_id)
     ):
         given.setdefault(standard_id, []).append(level)
-    levels = scale(db, event)
+    levels = ratings.scale(db, event.programme_id)
     return {sid: rules.combined_score(scores, levels) for sid, scores in given.items()}
 
 
@@ -149,7 +129,7 @@ def close(
     follow_ups: list[FollowUpIn],
 ) -> list[FollowUp]:
     """The chair records the outcome, its summary and follow-ups, and closes the session."""
-    if principal.user_id != event.chair_user_id:
+    if not is_chair(principal, event.chair_user_id):
         raise Forbidden("Only the event's chair records a session's outcome.")
     if target.status == SessionStatus.closed:
         raise Conflict("The session is already closed. Reopen it, with a reason, to change it.")
@@ -193,7 +173,7 @@ def reopen(
     reason: str,
 ) -> None:
     """The chair opens a closed session again, saying why; its scores unlock."""
-    if principal.user_id != event.chair_user_id:
+    if not is_chair(principal, event.chair_user_id):
         raise Forbidden("Only the event's chair reopens a session.")
     if target.status != SessionStatus.closed:
         raise Conflict("The session is open.")
@@ -233,6 +213,7 @@ def read(
     db: Session,
     *,
     principal: Principal,
+    partnership_id: int,
     event: ChallengeEvent,
     target: ChallengeSession,
     panel: set[int],
@@ -241,42 +222,33 @@ def read(
 ) -> SessionDetail:
     """The session as the viewer may see it. The panel sees every member's scores; so do
     those who run events (`sees_members`); oversight and executives the combined score
-    (`sees_combined`); the invited agency none, only its outcome and follow-ups."""
-    assert target.id is not None
+    beside the self and moderated ratings (`sees_combined`); the invited agency none, only
+    its outcome and follow-ups."""
+    assert target.id is not None and event.id is not None
     agency = db.get(Agency, target.agency_id)
     assert agency is not None
+    return_id = db.exec(
+        select(Return.id).where(
+            Return.programme_id == event.programme_id, Return.agency_id == target.agency_id
+        )
+    ).first()
+    levels = ratings.scale(db, event.programme_id)
     on_panel = principal.user_id is not None and principal.user_id in panel
-    scores: list[StandardScores] = []
     sees_members = sees_members or on_panel
+    rows: list[StandardRow] = []
     if sees_members or sees_combined:
-        rows = db.exec(
-            select(PanelScore)
-            .where(PanelScore.session_id == target.id)
-            .order_by(col(PanelScore.standard_id), col(PanelScore.member_user_id))
-        ).all()
-        levels = scale(db, event)
-        by_standard: dict[int, list[PanelScore]] = {}
-        for row in rows:
-            by_standard.setdefault(row.standard_id, []).append(row)
-        scores = [
-            StandardScores(
-                standard_id=sid,
-                combined=rules.combined_score([r.level for r in given], levels),
-                mine=next((_score(r) for r in given if r.member_user_id == principal.user_id),
-                          None),
-                members=[_score(r) for r in given] if sees_members else [],
-            )
-            for sid, given in by_standard.items()
-        ]  # fmt: skip
+        rows = _standard_rows(db, principal, event, target, return_id, levels, sees_members)
     follow_ups = db.exec(
         select(FollowUp).where(FollowUp.session_id == target.id).order_by(col(FollowUp.id))
     ).all()
     today = utcnow().date()
     return SessionDetail(
-        id=target.id, event_id=event.id or 0, agency_id=target.agency_id, agency_name=agency.name,
-        reason=target.reason, status=target.status, outcome=target.outcome,
+        id=target.id, event_id=event.id, agency_id=target.agency_id, agency_name=agency.name,
+        return_id=return_id, reason=target.reason, status=target.status, outcome=target.outcome,
         version=target.version, summary=target.summary, closed_at=target.closed_at,
-        closed_by_label=target.closed_by_label, scores=scores,
+        closed_by_label=target.closed_by_label,
+        scale=[LevelRead(code=x.code, label=x.label, scored=x.scored) for x in levels],
+        standards=rows,
         follow_ups=[
             FollowUpRead(
                 id=f.id or 0, description=f.description, owner=f.owner, due_on=f.due_on,
@@ -285,7 +257,52 @@ def read(
             )
             for f in follow_ups
         ],
+        allowed=session_allowed(
+            principal, partnership_id, panel=panel, chair_user_id=event.chair_user_id,
+            agency_id=target.agency_id, event_status=event.status, session_status=target.status,
+        ),
     )  # fmt: skip
+
+
+def _standard_rows(
+    db: Session,
+    principal: Principal,
+    event: ChallengeEvent,
+    target: ChallengeSession,
+    return_id: int | None,
+    levels: list[rules.ScaleLevel],
+    sees_members: bool,
+) -> list[StandardRow]:
+    """Every standard with the agency's, the partnership's and the panel's view of it."""
+    scores: dict[int, list[PanelScore]] = {}
+    for row in db.exec(
+        select(PanelScore)
+        .where(PanelScore.session_id == target.id)
+        .order_by(col(PanelScore.standard_id), col(PanelScore.member_user_id))
+    ).all():
+        scores.setdefault(row.standard_id, []).append(row)
+    self_ratings, moderated = ratings.given(db, [return_id] if return_id else [], levels)
+    out = []
+    for standard in ratings.standards(db, event.programme_id):
+        assert standard.id is not None
+        given = scores.get(standard.id, [])
+        seen = rules.Triangulation(
+            standard_id=standard.id,
+            self_rating=self_ratings.get((return_id, standard.id)) if return_id else None,
+            moderated=moderated.get((return_id, standard.id)) if return_id else None,
+            panel=rules.combined_score([r.level for r in given], levels),
+        )
+        out.append(
+            StandardRow(
+                standard_id=standard.id, code=standard.code, title=standard.title,
+                self_rating=seen.self_rating, moderated=seen.moderated, combined=seen.panel,
+                disagree=seen.disagree,
+                mine=next((_score(r) for r in given if r.member_user_id == principal.user_id),
+                          None),
+                members=[_score(r) for r in given] if sees_members else [],
+            )
+        )  # fmt: skip
+    return out
 
 
 def _score(row: PanelScore) -> ScoreRead:

@@ -161,9 +161,11 @@ def test_reschedule_and_change_the_panel(client, kit, event, db, user_id) -> Non
 def test_cancel_then_nothing_changes(client, kit, event, db) -> None:
     url = f"{kit['events']}/{event['id']}"
     headers = {**kit["admin"], "If-Match": '"1"'}
+    assert client.get(url, headers=kit["admin"]).json()["allowed"] == ["change", "cancel", "invite"]
     r = client.post(f"{url}/cancel", headers=headers, json={"reason": "No quorum"})
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "cancelled" and r.json()["cancelled_reason"] == "No quorum"
+    assert r.json()["allowed"] == []  # a cancelled event changes no more
     assert db.exec(select(AuditEvent).where(AuditEvent.action == "challenge_event.cancel")).one()
     again = {**kit["admin"], "If-Match": '"2"'}
     assert_problem(client.patch(url, headers=again, json={"place": "Online"}), 409)
@@ -222,6 +224,7 @@ def test_who_sees_which_events_and_sessions(client, kit, event, auth, agency_id)
     assert seen("panel") == ({event["id"]}, both)
     assert seen("editor") == ({event["id"]}, {HOUSING})  # never another agency's session
     assert seen("approver") == ({event["id"]}, {HOUSING})
+    assert client.get(url, headers=auth("executive")).json()["allowed"] == []  # reads only
     assert client.get(f"{kit['events']}/{unseen['id']}", headers=auth("editor")).status_code == 404
     # agency staff cannot learn, by filtering, whom else an event invited
     cafcass = {"agency_id": agency_id("Cafcass")}

@@ -204,11 +204,14 @@ def test_who_sees_what_of_a_held_session(client, auth, db: Session, york) -> Non
     assert panel["outcome"] == editor["outcome"] == "assured"
     assert [f["description"] for f in editor["follow_ups"]] == ["Update report to the Executive"]
     assert editor["follow_ups"][0]["overdue"] is False  # done on the day it was due
-    assert editor["scores"] == []  # the agency sees no scores, neither combined nor members'
-    assert len(panel["scores"]) == 12 and len(panel["scores"][0]["members"]) == 4
-    assert panel["scores"][0]["mine"]["level"] == "met"
-    assert {s["combined"] for s in executive["scores"]} == {"met"}
-    assert all(s["members"] == [] for s in executive["scores"])  # the panel's own, not theirs
+    assert editor["standards"] == []  # the agency sees no scores, neither combined nor members'
+    assert len(panel["standards"]) == 12 and len(panel["standards"][0]["members"]) == 4
+    assert panel["standards"][0]["mine"]["level"] == "met"
+    assert {s["combined"] for s in executive["standards"]} == {"met"}
+    assert all(s["members"] == [] for s in executive["standards"])  # the panel's, not theirs
+    assert [x["code"] for x in panel["scale"]][:1] == ["met"]
+    assert panel["allowed"] == []  # closed: nothing left for a member to do
+    assert editor["allowed"] == ["update_follow_ups"]
     other = _url(db, york, HELD, "North Yorkshire Police")
     assert_problem(client.get(other, headers=auth("editor")), 404)  # another agency's session
 
@@ -259,3 +262,34 @@ def test_scoring_and_closing_through_the_api(client, auth, db: Session, york, pl
                        json={"level": "met"})  # fmt: skip
     assert again.status_code == 200, again.text
     assert count(db, SessionReopening, SessionReopening.session_id == target.id) == 1
+
+
+def test_the_session_sets_the_three_ratings_side_by_side(client, auth, db: Session, york) -> None:
+    """Triangulation: police self-rated standard 6 met; the panel found it partially met."""
+    r = client.get(_url(db, york, HELD, "North Yorkshire Police"), headers=auth("scrutineer"))
+    rows = {row["code"]: row for row in r.json()["standards"]}
+    assert len(rows) == 12
+    six = rows["6"]
+    assert (six["self_rating"], six["moderated"], six["combined"], six["disagree"]) == (
+        "met", None, "partially_met", True
+    )  # fmt: skip
+    one = rows["1"]
+    assert (one["self_rating"], one["moderated"], one["combined"], one["disagree"]) == (
+        "met", "met", "met", False
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [
+        ("scrutineer", ["score", "close", "draft_enquiries", "publish_enquiries",
+                        "update_follow_ups"]),
+        ("panel", ["score", "draft_enquiries"]),
+        ("admin", ["draft_enquiries", "update_follow_ups"]),
+        ("executive", []),
+    ],
+)  # fmt: skip
+def test_what_each_may_do_in_an_open_session(client, auth, db, york, who, allowed) -> None:
+    r = client.get(_url(db, york, PLANNED, "Cafcass"), headers=auth(who))
+    assert r.status_code == 200, r.text
+    assert r.json()["allowed"] == allowed

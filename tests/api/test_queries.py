@@ -307,4 +307,4 @@ def test_challenge_events_and_their_picker_take_the_same_statements_for_few_and_
     assert many[0][0] >= few[0][0] + MORE
     for (_, f), (_, m) in zip(few, many, strict=True):
         assert len(m) == len(f), "\n".join(m)
-        assert len(m) <= 14, "\n".join(m)  # the picker: seven of its own, beside sign-in
+        assert len(m) <= 14, "\n".join(m)  # the picker: six of its own, beside sign-in

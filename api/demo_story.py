@@ -39,6 +39,7 @@ from api.models import (
 )
 from api.models.base import utcnow
 from api.models.framework import Requirement
+from api.permissions import ReturnsView
 from api.programmes import service as programmes
 from api.returns import answers, service
 from api.returns.schemas import BulkAnswer, ResponseWrite, SignOffIn
@@ -151,7 +152,10 @@ class Story:
 
     def found(self, return_id: int) -> service.Found:
         return service.get(
-            self.session, partnership_id=self.partnership_id, return_id=return_id, agencies=None
+            self.session,
+            partnership_id=self.partnership_id,
+            return_id=return_id,
+            view=ReturnsView(agencies=None),
         )
 
     def step(self, when: datetime) -> "_Step":

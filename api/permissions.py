@@ -11,6 +11,7 @@ OpenAPI security scheme describe from the same table.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -315,17 +316,47 @@ def programme_view(principal: Principal, partnership_id: int) -> ProgrammeView:
     return ProgrammeView(drafts=False, agency_ids=None)
 
 
-def return_agencies(principal: Principal, partnership_id: int) -> frozenset[int] | None:
-    """Whose returns a principal may see: None for every agency's, else these agencies'.
+@dataclass(frozen=True)
+class ReturnsView:
+    """Whose returns (with their versions, files and moderation) and action plans a
+    principal may read.
 
-    Nobody sees another agency's return unless they oversee the partnership.
+    Nobody sees another agency's return unless they oversee the partnership, or sit on the
+    panel of a challenge event, not cancelled, that invited the agency: the panel reads
+    what it will question (that agency's return in the event's programme, and its action
+    plan), and changes nothing.
     """
-    require(principal, partnership_id, Permission.read)
-    if can(principal, partnership_id, Permission.read_returns) or can(
+
+    agencies: frozenset[int] | None  # None: every agency's
+    panel_returns: frozenset[int] = frozenset()
+    panel_agencies: frozenset[int] = frozenset()
+
+    @property
+    def plan_agencies(self) -> frozenset[int] | None:
+        """Whose action plans may be read: None for every agency's."""
+        return None if self.agencies is None else self.agencies | self.panel_agencies
+
+
+def _reads_every_return(principal: Principal, partnership_id: int) -> bool:
+    # a system that answers for every agency reads what it answers
+    return can(principal, partnership_id, Permission.read_returns) or can(
         principal, partnership_id, Permission.answer_returns
-    ):  # a system that answers for every agency reads what it answers
-        return None
-    return principal.agencies_in(partnership_id)
+    )
+
+
+PanelReads = Callable[[], tuple[frozenset[int], frozenset[int]]]  # (returns, agencies)
+
+
+def returns_view(principal: Principal, partnership_id: int, panel: PanelReads) -> ReturnsView:
+    """`panel` finds what the person's challenge panels read; asked of panel members only."""
+    require(principal, partnership_id, Permission.read)
+    if _reads_every_return(principal, partnership_id):
+        return ReturnsView(agencies=None)
+    own = principal.agencies_in(partnership_id)
+    if Role.panel_member in principal.roles_in(partnership_id):
+        returns, agencies = panel()
+        return ReturnsView(agencies=own, panel_returns=returns, panel_agencies=agencies)
+    return ReturnsView(agencies=own)
 
 
 def may_answer(principal: Principal, partnership_id: int, agency_id: int) -> bool:
@@ -413,7 +444,7 @@ def returns_seen(principal: Principal, partnership_id: int) -> ReturnsSeen:
     """Whose returns the principal may list in a partnership (for its pages' navigation)."""
     if not can(principal, partnership_id, Permission.read):
         return ReturnsSeen.none
-    if return_agencies(principal, partnership_id) is None:
+    if _reads_every_return(principal, partnership_id):
         return ReturnsSeen.every_agency
     if principal.agencies_in(partnership_id):
         return ReturnsSeen.own_agencies

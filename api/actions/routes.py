@@ -8,8 +8,9 @@ from api.db import SessionDep
 from api.fields import Flag
 from api.http import MAX_ID, Id, IfMatch, Limit, Offset, Page, check_if_match, set_etag
 from api.models import ActionStatus
-from api.permissions import may_answer, require_may_answer, return_agencies
+from api.permissions import may_answer, require_may_answer
 from api.problems import responses
+from api.returns import access
 from api.returns.access import AnswerableReturn
 from api.security import CurrentPrincipal, Principal
 
@@ -57,7 +58,7 @@ def list_actions(
     items, total = service.list_actions(
         session,
         partnership_id=partnership_id,
-        agencies=return_agencies(principal, partnership_id),
+        agencies=access.readable(session, principal, partnership_id).plan_agencies,
         agency_id=agency_id,
         return_id=return_id,
         programme_id=programme_id,
@@ -106,7 +107,7 @@ def read_action(
     response: Response,
 ) -> ActionRead:
     """An action with its requirements and every progress update."""
-    agencies = return_agencies(principal, partnership_id)
+    agencies = access.readable(session, principal, partnership_id).plan_agencies
     row = service.get(
         session, partnership_id=partnership_id, action_id=action_id, agencies=agencies
     )
@@ -129,7 +130,7 @@ def change_action(
     if_match: IfMatch,
 ) -> ActionRead:
     """Change an action; `done` needs evidence of completion."""
-    agencies = return_agencies(principal, partnership_id)
+    agencies = access.readable(session, principal, partnership_id).plan_agencies
     action, agency_name = service.get(
         session, partnership_id=partnership_id, action_id=action_id, agencies=agencies
     )
@@ -154,7 +155,7 @@ def add_progress(
     session: SessionDep,
 ) -> ProgressRead:
     """Record progress on an action, dated and signed by its author."""
-    agencies = return_agencies(principal, partnership_id)
+    agencies = access.readable(session, principal, partnership_id).plan_agencies
     action, _ = service.get(
         session, partnership_id=partnership_id, action_id=action_id, agencies=agencies
     )

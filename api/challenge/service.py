@@ -165,6 +165,35 @@ def list_events(
     return _reads(session, list(rows), view), total
 
 
+def panel_reads(
+    session: Session, *, partnership_id: int, user_id: int | None
+) -> tuple[frozenset[int], frozenset[int]]:
+    """What the panels this person sits on read: the invited agencies' returns in their
+    events' programmes, and those agencies (for their action plans). Events cancelled are
+    left out."""
+    if user_id is None:
+        return frozenset(), frozenset()
+    rows = session.exec(
+        select(ChallengeSession.agency_id, Return.id)
+        .join(ChallengeEvent, col(ChallengeEvent.id) == ChallengeSession.event_id)
+        .join(PanelMember, col(PanelMember.event_id) == ChallengeEvent.id)
+        .outerjoin(
+            Return,
+            and_(
+                col(Return.agency_id) == ChallengeSession.agency_id,
+                col(Return.programme_id) == ChallengeEvent.programme_id,
+            ),
+        )
+        .where(
+            ChallengeEvent.partnership_id == partnership_id,
+            ChallengeEvent.status == EventStatus.planned,
+            PanelMember.user_id == user_id,
+        )
+    ).all()
+    returns = frozenset(r for _, r in rows if r is not None)
+    return returns, frozenset(agency for agency, _ in rows)
+
+
 def get(session: Session, *, partnership_id: int, event_id: int, view: EventView) -> ChallengeEvent:
     query = _visible(
         select(ChallengeEvent).where(

@@ -10,17 +10,19 @@ from fastapi.exceptions import RequestValidationError
 from sqlmodel import Session
 
 from api.attachments.schemas import EvidenceFileRules
+from api.challenge import service as challenge
 from api.db import SessionDep
 from api.http import Id
 from api.permissions import (
     Permission,
+    ReturnsView,
     can,
     may_answer,
     may_sign_off,
     require,
     require_may_answer,
-    return_agencies,
     return_allowed,
+    returns_view,
 )
 from api.returns import answers, service
 from api.returns.schemas import ReturnRead
@@ -28,13 +30,26 @@ from api.security import CurrentPrincipal, Principal
 from api.settings import get_settings
 
 
+def readable(session: Session, principal: Principal, partnership_id: int) -> ReturnsView:
+    """Whose returns and action plans the principal may read."""
+    return returns_view(
+        principal,
+        partnership_id,
+        lambda: challenge.panel_reads(
+            session, partnership_id=partnership_id, user_id=principal.user_id
+        ),
+    )
+
+
 def visible(
     session: Session, principal: Principal, partnership_id: int, return_id: int
 ) -> service.Found:
     """The return, if the principal may see it; another agency's is not found (404)."""
-    agencies = return_agencies(principal, partnership_id)
     return service.get(
-        session, partnership_id=partnership_id, return_id=return_id, agencies=agencies
+        session,
+        partnership_id=partnership_id,
+        return_id=return_id,
+        view=readable(session, principal, partnership_id),
     )
 
 

@@ -22,7 +22,6 @@ from api.permissions import (
     Permission,
     require,
     require_may_sign_off,
-    return_agencies,
 )
 from api.problems import responses
 from api.returns import access, answers, confirmations, extensions, service, versions
@@ -67,11 +66,10 @@ def list_returns(
 
     For agency staff this is "my returns", with their deadlines and progress.
     """
-    agencies = return_agencies(principal, partnership_id)
     items, total = service.list_returns(
         session,
         partnership_id=partnership_id,
-        agencies=agencies,
+        view=access.readable(session, principal, partnership_id),
         programme_id=programme_id,
         agency_id=agency_id,
         status=status,

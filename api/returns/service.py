@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from api.attachments.schemas import AttachmentRead
@@ -33,6 +33,7 @@ from api.models import (
 )
 from api.models.base import utcnow
 from api.models.framework import Requirement
+from api.permissions import ReturnsView
 from api.problems import Conflict, FieldProblem, Invalid, NotFound
 from api.programmes.schemas import FrameworkVersionRef
 from api.returns import rules, submission
@@ -131,7 +132,7 @@ class Found:
         return self.programme_open and self.ret.status in rules.EDITABLE
 
 
-def _summary_query(partnership_id: int, agencies: frozenset[int] | None) -> Any:
+def _summary_query(partnership_id: int, view: ReturnsView) -> Any:
     # Correlated counts: each looks only at the rows of the returns selected, never at
     # every answer in the installation.
     rated = (
@@ -164,8 +165,10 @@ def _summary_query(partnership_id: int, agencies: frozenset[int] | None) -> Any:
         .join(Agency, col(Agency.id) == Return.agency_id)
         .where(Programme.partnership_id == partnership_id)
     )
-    if agencies is not None:
-        query = query.where(col(Return.agency_id).in_(agencies))
+    if view.agencies is not None:
+        query = query.where(
+            or_(col(Return.agency_id).in_(view.agencies), col(Return.id).in_(view.panel_returns))
+        )
     return query
 
 
@@ -203,7 +206,7 @@ def list_returns(
     session: Session,
     *,
     partnership_id: int,
-    agencies: frozenset[int] | None,
+    view: ReturnsView,
     programme_id: int | None,
     agency_id: int | None,
     status: ReturnStatus | None,
@@ -211,7 +214,7 @@ def list_returns(
     offset: int,
 ) -> tuple[list[ReturnSummary], int]:
     """The returns the viewer may see, by deadline then agency, in two statements."""
-    query = _summary_query(partnership_id, agencies)
+    query = _summary_query(partnership_id, view)
     if programme_id is not None:
         query = query.where(Return.programme_id == programme_id)
     if agency_id is not None:
@@ -227,12 +230,8 @@ def list_returns(
     return [_summary(Found(*r)) for r in rows], total
 
 
-def get(
-    session: Session, *, partnership_id: int, return_id: int, agencies: frozenset[int] | None
-) -> Found:
-    row = session.exec(
-        _summary_query(partnership_id, agencies).where(Return.id == return_id)
-    ).first()
+def get(session: Session, *, partnership_id: int, return_id: int, view: ReturnsView) -> Found:
+    row = session.exec(_summary_query(partnership_id, view).where(Return.id == return_id)).first()
     if row is None:
         raise NotFound("No such return, or it is not yours to see.")
     return Found(*row)

@@ -308,3 +308,44 @@ def test_challenge_events_and_their_picker_take_the_same_statements_for_few_and_
     for (_, f), (_, m) in zip(few, many, strict=True):
         assert len(m) == len(f), "\n".join(m)
         assert len(m) <= 14, "\n".join(m)  # the picker: six of its own, beside sign-in
+
+
+def test_a_challenge_session_reads_in_the_same_statements_however_much_is_scored(
+    client, db, engine, auth, york
+):
+    """The session page's API call: none scored, then every standard by the whole panel."""
+    from api.challenge import ratings, sessions
+    from api.models import ChallengeEvent, ChallengeSession, PanelMember
+    from api.security import Principal
+
+    event = db.exec(select(ChallengeEvent).where(ChallengeEvent.title.endswith("2026"))).one()  # type: ignore[attr-defined]
+    target = db.exec(select(ChallengeSession).where(ChallengeSession.event_id == event.id)).first()
+    assert target is not None
+    url = f"{API}/partnerships/{york.id}/challenge-events/{event.id}/sessions/{target.id}"
+    headers = auth("scrutineer")
+
+    def fetch() -> list[str]:
+        with counting(engine) as statements:
+            r = client.get(url, headers=headers)
+        assert r.status_code == 200, r.text
+        return statements
+
+    fetch()  # warm up
+    few = fetch()
+    members = db.exec(select(User).join(PanelMember, col(PanelMember.user_id) == User.id)
+                      .where(PanelMember.event_id == event.id)).all()  # fmt: skip
+    standards = ratings.standards(db, event.programme_id)
+    for member in members:
+        scorer = Principal(label=member.name, token_id=None, user_id=member.id)
+        for standard in standards:
+            assert standard.id is not None
+            sessions.score(
+                db, principal=scorer, partnership_id=york.id, event=event, target=target,
+                standard_id=standard.id, level="met", comment="", expected_version=0,
+            )  # fmt: skip
+    db.commit()
+    many = fetch()
+    body = client.get(url, headers=headers).json()
+    assert sum(len(s["members"]) for s in body["standards"]) == len(members) * len(standards)
+    assert len(many) == len(few), "\n".join(many)
+    assert len(many) <= 16, "\n".join(many)

@@ -33,6 +33,8 @@ COLUMNS = (
 
 # "~" stands for /partnerships/{partnership_id}. Routes marked * are not about one partnership.
 # A service token adding a person gets 422: the call sends a password, which no token sets.
+# York's panel member sat on the 2023 challenge day, which invited the asked agency: it reads
+# that agency's action plan (and refuses to let the panel change it, 403).
 TABLE = """
 route                                                    admin scrut panel exec  edit  appr  north plat  sRead sAll  anon
 POST   /auth/token                                      *200   200   200   200   200   200   200   200   200   200   200
@@ -98,9 +100,9 @@ PUT    ~/returns/{return_id}/moderation/standards/{standard_id}        200   403
 POST   ~/returns/{return_id}/accept                      200   403   404   404   403   403   404   404   404   200   401
 GET    ~/actions                                         200   200   200   200   200   200   404   404   200   200   401
 POST   ~/returns/{return_id}/actions                     403   403   404   404   201   201   404   404   404   201   401
-GET    ~/actions/{action_id}                             200   200   404   404   200   200   404   404   404   200   401
-PATCH  ~/actions/{action_id}                             403   403   404   404   200   200   404   404   404   200   401
-POST   ~/actions/{action_id}/updates                     403   403   404   404   201   201   404   404   404   201   401
+GET    ~/actions/{action_id}                             200   200   200   404   200   200   404   404   404   200   401
+PATCH  ~/actions/{action_id}                             403   403   403   404   200   200   404   404   404   200   401
+POST   ~/actions/{action_id}/updates                     403   403   403   404   201   201   404   404   404   201   401
 GET    ~/audit-events                                    200   200   403   403   403   403   404   404   403   200   401
 GET    ~/challenge-events                                200   200   200   200   200   200   404   404   200   200   401
 POST   ~/challenge-events                                201   201   403   403   403   403   404   404   403   201   401
@@ -1034,6 +1036,9 @@ FOREIGN_DIFFERS.update(
         {"scrutineer": 404, "editor": 404, "approver": 404},
     )
 )
+# York's panel reads the asked agency's plan (see the table's note), so is refused only there.
+for _case in ("action update", "action progress"):
+    FOREIGN_DIFFERS[_case] = {**FOREIGN_DIFFERS[_case], "panel": 404}
 FOREIGN_DIFFERS["submit"] = dict.fromkeys(
     ("admin", "scrutineer", "editor", "approver", "svc_all"), 404
 )

@@ -248,3 +248,68 @@ def test_the_same_agency_offered_at_once_is_offered_once(
             .where(AgencyOffer.agency_id == agencies[0]["id"])
         ).one()
     assert made == 1
+
+
+def _challenge_event(c: httpx.Client, admin: dict[str, str], york: int) -> tuple[str, int]:
+    """A new challenge event of the open programme, chaired by York's scrutineer with its
+    panel member: its path, and the agency it will invite."""
+    programmes = c.get(f"{API}/partnerships/{york}/programmes", params={"status": "open"},
+                       headers=admin).json()["items"]  # fmt: skip
+    people = c.get(f"{API}/partnerships/{york}/users", params={"limit": 100},
+                   headers=admin).json()["items"]  # fmt: skip
+    ids = {p["email"]: p["id"] for p in people}
+    made = c.post(f"{API}/partnerships/{york}/challenge-events", headers=admin, json={
+        "programme_id": programmes[0]["id"], "title": "Raced day", "held_on": "2027-06-01",
+        "place": "Online", "chair_user_id": ids["scrutineer@york.example"],
+        "panel_user_ids": [ids["panel@york.example"]],
+    })  # fmt: skip
+    assert made.status_code == 201, made.text
+    candidates = c.get(f"{API}/partnerships/{york}/challenge-events/{made.json()['id']}/candidates",
+                       headers=admin).json()["items"]  # fmt: skip
+    return f"{API}/partnerships/{york}/challenge-events/{made.json()['id']}", candidates[0][
+        "agency_id"
+    ]
+
+
+def test_an_agency_invited_twice_at_once_is_invited_once_and_scores_race_cleanly(
+    live: Live, clients: list[httpx.Client]
+) -> None:
+    c = clients[0]
+    admin = bearer(c, "admin@york.example")
+    york = c.get(f"{API}/me", headers=admin).json()["partnerships"][0]["id"]
+    event, agency = _challenge_event(c, admin, york)
+    body = {"agency_id": agency, "reason": "Self-rated met everywhere"}
+    invite = lambda c: c.post(f"{event}/invitations", json=body, headers=admin)  # noqa: E731
+    replies = race(clients, [invite] * WRITERS)
+    assert sorted(r.status_code for r in replies) == [201] + [409] * (WRITERS - 1), [
+        r.text for r in replies
+    ]
+    sessions = c.get(event, headers=admin).json()["sessions"]
+    assert [s["agency_id"] for s in sessions] == [agency]
+
+    # the panel member's first score of a standard, sent eight times at once, then changed
+    panel = bearer(c, "panel@york.example")
+    session = f"{event}/sessions/{sessions[0]['id']}"
+    standard = c.get(session, headers=panel).json()["standards"][0]["standard_id"]
+    for version in (0, 1):
+        scores = [put(f"{session}/scores/{standard}", panel, version, level="met",
+                      comment=f"writer {w}") for w in range(WRITERS)]  # fmt: skip
+        one_winner(race(clients, scores), version, "comment")
+
+    # the chair closes while the panel still scores: closed once, and a score either lands
+    # before the close or is refused as locked (409) or stale (412); never a 5xx
+    chair = bearer(c, "scrutineer@york.example")
+    etag = c.get(session, headers=chair).headers["ETag"]
+    close = lambda c: c.post(f"{session}/close", json={"outcome": "assured"},  # noqa: E731
+                             headers={**chair, "If-Match": etag})  # fmt: skip
+    late = [put(f"{session}/scores/{standard}", panel, 2, level="partially_met", comment=str(w))
+            for w in range(WRITERS // 2)]  # fmt: skip
+    replies = race(clients, [close] * (WRITERS // 2) + late)
+    closes, scores = replies[: WRITERS // 2], replies[WRITERS // 2 :]
+    assert sorted(r.status_code for r in closes) == [200] + [412] * (WRITERS // 2 - 1), [
+        r.text for r in closes
+    ]
+    assert all(r.status_code in (200, 409, 412) for r in scores), [r.text for r in scores]
+    assert sum(r.status_code == 200 for r in scores) <= 1
+    final = c.get(session, headers=chair).json()
+    assert final["status"] == "closed" and final["outcome"] == "assured"

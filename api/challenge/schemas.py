@@ -192,6 +192,13 @@ class SessionDetail(SessionRead):
     allowed: list[SessionAllowed] = Field(description="What you may do in the session now")
 
 
+class EventReport(BaseModel):
+    """An event and its sessions in full, for its report to the Executive."""
+
+    event: EventRead
+    sessions: list[SessionDetail]
+
+
 class SessionReopen(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

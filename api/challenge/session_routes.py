@@ -1,11 +1,12 @@
 """One invited agency's session at an event: read it, score its standards, close it,
-reopen it."""
+reopen it; and every session of an event at once, for its report."""
 
 from fastapi import APIRouter, Response
 from sqlmodel import Session
 
-from api.challenge import service, sessions
+from api.challenge import service, session_view, sessions
 from api.challenge.schemas import (
+    EventReport,
     ScoreRead,
     ScoreWrite,
     SessionClose,
@@ -44,10 +45,42 @@ def _reply(
     panel: set[int],
 ) -> SessionDetail:
     set_etag(response, target.version)
-    return sessions.read(
+    return session_view.read(
         db, principal=principal, partnership_id=partnership_id, event=event, target=target,
-        panel=panel, sees_combined=can(principal, partnership_id, Permission.read_challenge),
-        sees_members=can(principal, partnership_id, Permission.manage_challenge),
+        panel=panel, **_sees(principal, partnership_id),
+    )  # fmt: skip
+
+
+def _sees(principal: Principal, partnership_id: int) -> dict[str, bool]:
+    return {
+        "sees_combined": can(principal, partnership_id, Permission.read_challenge),
+        "sees_members": can(principal, partnership_id, Permission.manage_challenge),
+    }
+
+
+@router.get(
+    "/partnerships/{partnership_id}/challenge-events/{event_id}/report",
+    response_model=EventReport,
+    responses=responses(401, 403, 404, 422),
+)
+def event_report(
+    partnership_id: Id, event_id: Id, principal: CurrentPrincipal, db: SessionDep
+) -> EventReport:
+    """The event with every session you may see in full, as its report to the Executive
+    lists them: why each agency was invited, the panel's combined score per standard beside
+    its self and moderated ratings, the outcome, summary and follow-ups. Agency staff get
+    their own agency's session only, without scores."""
+    view = event_view(principal, partnership_id)
+    event = service.get(db, partnership_id=partnership_id, event_id=event_id, view=view)
+    read = service.read(db, event=event, view=view)
+    targets = sessions.visible_in(db, event=event, session_ids=[s.id for s in read.sessions])
+    panel = {p.id for p in read.panel}
+    return EventReport(
+        event=read,
+        sessions=session_view.read_all(
+            db, principal=principal, partnership_id=partnership_id, event=event,
+            targets=targets, panel=panel, **_sees(principal, partnership_id),
+        ),
     )  # fmt: skip
 
 

@@ -11,31 +11,21 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from api.actions import rules as action_rules
 from api.audit import service as audit
 from api.challenge import ratings, rules
-from api.challenge.schemas import (
-    FollowUpRead,
-    LevelRead,
-    ScoreRead,
-    SessionDetail,
-    StandardRow,
-)
 from api.db import bump_version, save_version
 from api.models import (
-    Agency,
     ChallengeEvent,
     ChallengeSession,
     FollowUp,
     Outcome,
     PanelMember,
     PanelScore,
-    Return,
     SessionReopening,
     SessionStatus,
 )
 from api.models.base import utcnow
-from api.permissions import EventView, is_chair, session_allowed
+from api.permissions import EventView, is_chair
 from api.problems import Conflict, Forbidden, Invalid, NotFound
 from api.security import Principal
 
@@ -205,105 +195,20 @@ def get_in(
     return target
 
 
+def visible_in(
+    db: Session, *, event: ChallengeEvent, session_ids: list[int]
+) -> list[ChallengeSession]:
+    """The event's sessions of these ids (those the viewer was shown), in the order given."""
+    found = {
+        s.id: s
+        for s in db.exec(
+            select(ChallengeSession).where(
+                ChallengeSession.event_id == event.id, col(ChallengeSession.id).in_(session_ids)
+            )
+        ).all()
+    }
+    return [found[i] for i in session_ids if i in found]
+
+
 def panel_of(db: Session, event: ChallengeEvent) -> set[int]:
     return set(db.exec(select(PanelMember.user_id).where(PanelMember.event_id == event.id)))
-
-
-def read(
-    db: Session,
-    *,
-    principal: Principal,
-    partnership_id: int,
-    event: ChallengeEvent,
-    target: ChallengeSession,
-    panel: set[int],
-    sees_combined: bool,
-    sees_members: bool,
-) -> SessionDetail:
-    """The session as the viewer may see it. The panel sees every member's scores; so do
-    those who run events (`sees_members`); oversight and executives the combined score
-    beside the self and moderated ratings (`sees_combined`); the invited agency none, only
-    its outcome and follow-ups."""
-    assert target.id is not None and event.id is not None
-    agency = db.get(Agency, target.agency_id)
-    assert agency is not None
-    return_id = db.exec(
-        select(Return.id).where(
-            Return.programme_id == event.programme_id, Return.agency_id == target.agency_id
-        )
-    ).first()
-    levels = ratings.scale(db, event.programme_id)
-    on_panel = principal.user_id is not None and principal.user_id in panel
-    sees_members = sees_members or on_panel
-    rows: list[StandardRow] = []
-    if sees_members or sees_combined:
-        rows = _standard_rows(db, principal, event, target, return_id, levels, sees_members)
-    follow_ups = db.exec(
-        select(FollowUp).where(FollowUp.session_id == target.id).order_by(col(FollowUp.id))
-    ).all()
-    today = utcnow().date()
-    return SessionDetail(
-        id=target.id, event_id=event.id, agency_id=target.agency_id, agency_name=agency.name,
-        return_id=return_id, reason=target.reason, status=target.status, outcome=target.outcome,
-        version=target.version, summary=target.summary, closed_at=target.closed_at,
-        closed_by_label=target.closed_by_label,
-        scale=[LevelRead(code=x.code, label=x.label, scored=x.scored) for x in levels],
-        standards=rows,
-        follow_ups=[
-            FollowUpRead(
-                id=f.id or 0, description=f.description, owner=f.owner, due_on=f.due_on,
-                to_executive=f.to_executive, status=f.status,
-                overdue=action_rules.is_overdue(f.status, f.due_on, today),
-            )
-            for f in follow_ups
-        ],
-        allowed=session_allowed(
-            principal, partnership_id, panel=panel, chair_user_id=event.chair_user_id,
-            agency_id=target.agency_id, event_status=event.status, session_status=target.status,
-        ),
-    )  # fmt: skip
-
-
-def _standard_rows(
-    db: Session,
-    principal: Principal,
-    event: ChallengeEvent,
-    target: ChallengeSession,
-    return_id: int | None,
-    levels: list[rules.ScaleLevel],
-    sees_members: bool,
-) -> list[StandardRow]:
-    """Every standard with the agency's, the partnership's and the panel's view of it."""
-    scores: dict[int, list[PanelScore]] = {}
-    for row in db.exec(
-        select(PanelScore)
-        .where(PanelScore.session_id == target.id)
-        .order_by(col(PanelScore.standard_id), col(PanelScore.member_user_id))
-    ).all():
-        scores.setdefault(row.standard_id, []).append(row)
-    self_ratings, moderated = ratings.given(db, [return_id] if return_id else [], levels)
-    out = []
-    for standard in ratings.standards(db, event.programme_id):
-        assert standard.id is not None
-        given = scores.get(standard.id, [])
-        seen = rules.Triangulation(
-            standard_id=standard.id,
-            self_rating=self_ratings.get((return_id, standard.id)) if return_id else None,
-            moderated=moderated.get((return_id, standard.id)) if return_id else None,
-            panel=rules.combined_score([r.level for r in given], levels),
-        )
-        out.append(
-            StandardRow(
-                standard_id=standard.id, code=standard.code, title=standard.title,
-                self_rating=seen.self_rating, moderated=seen.moderated, combined=seen.panel,
-                disagree=seen.disagree,
-                mine=next((_score(r) for r in given if r.member_user_id == principal.user_id),
-                          None),
-                members=[_score(r) for r in given] if sees_members else [],
-            )
-        )  # fmt: skip
-    return out
-
-
-def _score(row: PanelScore) -> ScoreRead:
-    return ScoreRead.model_validate(row, from_attributes=True)

@@ -293,3 +293,26 @@ def test_what_each_may_do_in_an_open_session(client, auth, db, york, who, allowe
     r = client.get(_url(db, york, PLANNED, "Cafcass"), headers=auth(who))
     assert r.status_code == 200, r.text
     assert r.json()["allowed"] == allowed
+
+
+def test_the_event_report_lists_every_session_seen_in_full(client, auth, db: Session, york) -> None:
+    event = db.exec(select(ChallengeEvent).where(ChallengeEvent.title == HELD)).one()
+    url = f"{API}/partnerships/{york.id}/challenge-events/{event.id}/report"
+
+    def report(who: str) -> dict:
+        r = client.get(url, headers=auth(who))
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    chair, executive, editor = report("scrutineer"), report("executive"), report("editor")
+    assert chair["event"]["title"] == HELD and len(chair["sessions"]) == 6
+    housing = next(s for s in chair["sessions"] if s["agency_name"] == HOUSING)
+    assert housing["outcome"] == "assured" and len(housing["standards"]) == 12
+    assert [f["due_on"] for f in housing["follow_ups"]] == ["2024-03-20"]
+    police = next(s for s in executive["sessions"] if s["agency_name"] == "North Yorkshire Police")
+    six = next(row for row in police["standards"] if row["code"] == "6")
+    assert (six["combined"], six["disagree"], six["members"]) == ("partially_met", True, [])
+    # the agency reads its own session only, and no scores
+    assert [s["agency_name"] for s in editor["sessions"]] == [HOUSING]
+    assert editor["sessions"][0]["standards"] == []
+    assert [s["agency_name"] for s in editor["event"]["sessions"]] == [HOUSING]

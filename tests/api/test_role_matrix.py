@@ -112,6 +112,7 @@ POST   ~/challenge-events/{event_id}/cancel              200   200   403   403  
 POST   ~/challenge-events/{event_id}/invitations         201   201   403   403   403   403   404   404   403   201   401
 DELETE ~/challenge-events/{event_id}/invitations/{session_id}  204   204   403   403   403   403   404   404   403   204   401
 GET    ~/challenge-events/{event_id}/candidates          200   200   403   403   403   403   404   404   403   200   401
+GET    ~/challenge-events/{event_id}/report              200   200   200   200   200   200   404   404   200   200   401
 GET    ~/challenge-events/{event_id}/sessions/{session_id} 200 200   200   200   200   200   404   404   200   200   401
 PUT    ~/challenge-events/{event_id}/sessions/{session_id}/scores/{standard_id} 403 200 200 403 403 403 404 404 403 403 401
 POST   ~/challenge-events/{event_id}/sessions/{session_id}/close 403 200 403 403 403   403   404   404   403   403   401
@@ -622,6 +623,7 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
     ),
     ("DELETE", f"{P}/challenge-events/{{event_id}}/invitations/{{session_id}}"): lambda t: Call(),
     ("GET", f"{P}/challenge-events/{{event_id}}/candidates"): lambda t: Call(),
+    ("GET", f"{P}/challenge-events/{{event_id}}/report"): lambda t: Call(),
     ("GET", f"{P}/challenge-events/{{event_id}}/sessions/{{session_id}}"): lambda t: Call(),
     (
         "PUT",
@@ -982,6 +984,11 @@ FOREIGN: dict[str, tuple[str, str, Callable[[Target, Target], dict[str, int]]]] 
     "challenge candidates": (
         "GET",
         "~/challenge-events/{event_id}/candidates",
+        lambda y, n: {"event_id": n.event},
+    ),
+    "challenge report": (
+        "GET",
+        "~/challenge-events/{event_id}/report",
         lambda y, n: {"event_id": n.event},
     ),
     "ask in foreign programme": (

@@ -448,3 +448,20 @@ def event_view(principal: Principal, partnership_id: int) -> EventView:
 
 # Who may sit on a challenge panel (and chair it).
 PANEL_ROLES = frozenset({Role.panel_member, Role.scrutineer})
+
+
+def may_draft_enquiries(principal: Principal, partnership_id: int, *, on_panel: bool) -> bool:
+    """The event's panel, and those who run challenge events, draft its lines of enquiry
+    and see the drafts; everyone else who sees a session sees only the published ones."""
+    return on_panel or can(principal, partnership_id, Permission.manage_challenge)
+
+
+def require_may_draft_enquiries(
+    principal: Principal, partnership_id: int, *, on_panel: bool
+) -> None:
+    if not may_draft_enquiries(principal, partnership_id, on_panel=on_panel):
+        raise _refusal(
+            principal,
+            Permission.manage_challenge,
+            "Only the event's panel drafts its lines of enquiry.",
+        )

@@ -59,7 +59,8 @@ def scale(db: Session, event: ChallengeEvent) -> list[rules.ScaleLevel]:
     return [rules.ScaleLevel(level.code, level.label, level.scored) for level in levels]
 
 
-def _standards(db: Session, event: ChallengeEvent) -> set[int]:
+def standards_of(db: Session, event: ChallengeEvent) -> set[int]:
+    """The ids of the standards of the event's framework."""
     rows = db.exec(
         select(Standard.id)
         .join(Programme, col(Programme.framework_version_id) == Standard.framework_version_id)
@@ -88,7 +89,7 @@ def score(
     expected_version: int,
 ) -> PanelScore:
     """A panel member's score of one standard (their own; 0 for a first one)."""
-    if standard_id not in _standards(db, event):
+    if standard_id not in standards_of(db, event):
         raise NotFound("This event's framework has no such standard.")
     try:
         rules.check_may_score(

@@ -141,8 +141,9 @@ _BY_NAME: dict[str, frozenset[Permission]] = {str(s): p for s, p in SCOPE_PERMIS
 SCOPE_DOCS: dict[Scope, str] = {
     Scope.read: "Read the partnership, its agencies, frameworks and programmes (drafts "
     "too), each programme's compliance tracker (who returned, when), and its challenge "
-    "events: date, place, panel, the agencies invited and why, and their outcomes. No "
-    "returns, people or audit log.",
+    "events: date, place, panel, the agencies invited and why, their outcomes, and the "
+    "lines of enquiry published to the agencies with their answers. No returns, people or "
+    "audit log.",
     Scope.people_read: "List and read the partnership's people: names, emails and roles.",
     Scope.people_write: "Add people who have no account yet, without a password (people "
     "set their own), and give or take roles in the partnership: only roles the token could "
@@ -150,8 +151,9 @@ SCOPE_DOCS: dict[Scope, str] = {
     Scope.audit_read: "Read the partnership's audit log: every change, with before and after.",
     Scope.returns_read: "Read every agency's return, its versions, files and action plan.",
     Scope.returns_write: "Answer any agency's return and read the returns it answers: save "
-    "answers, attach and remove files, carry answers forward, add and update actions. "
-    "Never signs off: only the agency's approver, a person, does.",
+    "answers, attach and remove files, carry answers forward, add and update actions, and "
+    "answer the lines of enquiry published to an agency. Never signs off: only the "
+    "agency's approver, a person, does.",
     Scope.returns_review: "Review submitted returns (return them for more information, "
     "moderate, accept) and read every agency's return.",
     Scope.partnership_write: "Change the partnership's details.",
@@ -161,8 +163,9 @@ SCOPE_DOCS: dict[Scope, str] = {
     "agencies they ask.",
     Scope.challenge_write: "Create, reschedule and cancel challenge events, choose their "
     "chair and panel from the partnership's panel members and scrutineers, and invite "
-    "agencies asked in the event's programme or withdraw their invitations. The picker's "
-    "self and moderated ratings also need returns:read.",
+    "agencies asked in the event's programme or withdraw their invitations; draft, change "
+    "and delete the panel's lines of enquiry (only the chair, a person, publishes them). "
+    "The picker's self and moderated ratings also need returns:read.",
 }
 
 

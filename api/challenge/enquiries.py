@@ -194,9 +194,17 @@ def publish(
     row: LineOfEnquiry,
 ) -> None:
     """The chair publishes a draft to the agency (the caller has checked If-Match)."""
+    _check_chair(principal, event)
+    _check(rules.check_may_publish, event, target, row.published_at is not None)
+    _publish(db, principal, partnership_id, row)
+
+
+def _check_chair(principal: Principal, event: ChallengeEvent) -> None:
     if principal.user_id is None or principal.user_id != event.chair_user_id:
         raise Forbidden("Only the event's chair publishes lines of enquiry to the agency.")
-    _check(rules.check_may_publish, event, target, row.published_at is not None)
+
+
+def _publish(db: Session, principal: Principal, partnership_id: int, row: LineOfEnquiry) -> None:
     before = _state(db, row)
     row.published_at = utcnow()
     bump_version(db, row)
@@ -206,6 +214,51 @@ def publish(
         db, principal=principal, action="line_of_enquiry.publish", entity_type=ENTITY,
         entity_id=row.id, partnership_id=partnership_id, before=before, after=_state(db, row),
     )  # fmt: skip
+
+
+def publish_many(
+    db: Session,
+    *,
+    principal: Principal,
+    partnership_id: int,
+    event: ChallengeEvent,
+    target: ChallengeSession,
+    versions: list[tuple[int, int]],
+) -> None:
+    """The chair publishes several drafts at once, each at the version read (id, version):
+    all or none. A stale one is refused (412) with the enquiries as they now stand."""
+    _check_chair(principal, event)
+    _check(rules.check_may_publish, event, target, False)
+    ids = [i for i, _ in versions]
+    rows = {
+        r.id: r
+        for r in db.exec(
+            select(LineOfEnquiry).where(
+                col(LineOfEnquiry.id).in_(ids), LineOfEnquiry.session_id == target.id
+            )
+        )
+    }
+    problems: dict[str, str] = {}
+    for i, enquiry_id in enumerate(ids):
+        if enquiry_id not in rows:
+            problems[f"enquiries.{i}.id"] = "is not a line of enquiry of this session"
+        elif enquiry_id in ids[:i]:
+            problems[f"enquiries.{i}.id"] = "is named twice in this request"
+    if problems:
+        raise Invalid(problems, detail=f"{len(problems)} problems; nothing was published.")
+    published = sorted(i for i in ids if rows[i].published_at is not None)
+    if published:
+        named = ", ".join(str(i) for i in published)
+        raise Conflict(f"Already published: {named}. Nothing was published.")
+    stale = [rows[i] for i, version in versions if rows[i].version != version]
+    if stale:
+        raise PreconditionFailed(
+            f"{len(stale)} drafts were changed since you read them; nothing was published. "
+            "They are in `current`.",
+            current={"enquiries": [_state(db, r) for r in stale]},
+        )
+    for enquiry_id in ids:
+        _publish(db, principal, partnership_id, rows[enquiry_id])
 
 
 def _answer_state(row: LineOfEnquiry) -> dict[str, Any]:

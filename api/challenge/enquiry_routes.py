@@ -5,7 +5,13 @@ from fastapi import APIRouter, Response, status
 from sqlmodel import Session
 
 from api.challenge import enquiries
-from api.challenge.enquiry_schemas import EnquiryAnswer, EnquiryCreate, EnquiryRead, EnquiryUpdate
+from api.challenge.enquiry_schemas import (
+    EnquiriesPublish,
+    EnquiryAnswer,
+    EnquiryCreate,
+    EnquiryRead,
+    EnquiryUpdate,
+)
 from api.challenge.session_routes import SESSION, _load
 from api.db import SessionDep
 from api.http import AnswerIfMatch, Id, IfMatch, check_if_match, expected_version, set_etag
@@ -84,6 +90,30 @@ def draft_enquiry(
         question=body.question, standard_ids=body.standard_ids,
     )  # fmt: skip
     return _reply(db, response, row)
+
+
+@router.post(
+    ENQUIRIES + "/publish",
+    response_model=list[EnquiryRead],
+    responses=responses(400, 401, 403, 404, 409, 412, 422),
+)
+def publish_enquiries(
+    partnership_id: Id,
+    event_id: Id,
+    session_id: Id,
+    body: EnquiriesPublish,
+    principal: CurrentPrincipal,
+    db: SessionDep,
+) -> list[EnquiryRead]:
+    """The event's chair publishes several drafts at once, each named with the version read:
+    all or none (412 with the changed drafts in `current`). Replies with every enquiry of
+    the session."""
+    event, target, _ = _context(db, principal, partnership_id, event_id, session_id)
+    enquiries.publish_many(
+        db, principal=principal, partnership_id=partnership_id, event=event, target=target,
+        versions=[(e.id, e.version) for e in body.enquiries],
+    )  # fmt: skip
+    return enquiries.list_in(db, target=target, drafts=True)
 
 
 @router.get(ENQUIRY, response_model=EnquiryRead, responses=responses(401, 403, 404, 422))

@@ -64,3 +64,18 @@ class EnquiryRead(BaseModel):
     answered_at: datetime | None
     answered_by_label: str | None
     version: int
+
+
+class EnquiryVersion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: RecordId
+    version: RecordId = Field(description="The draft's version you read (its ETag)")
+
+
+class EnquiriesPublish(BaseModel):
+    """The drafts the chair publishes at once, each at the version the chair read."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enquiries: list[EnquiryVersion] = Field(min_length=1, max_length=200)

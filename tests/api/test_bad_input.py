@@ -107,6 +107,9 @@ VALID_BODIES: dict[tuple[str, str], dict] = {
         f"{P}/challenge-events/{{event_id}}/sessions/{{session_id}}"
         "/enquiries/{enquiry_id}/answer",
     ): {"answer": "A"},
+    ("POST", f"{P}/challenge-events/{{event_id}}/sessions/{{session_id}}/enquiries/publish"): {
+        "enquiries": [{"id": 1, "version": 1}]
+    },
 }
 FORM_ROUTES = {("POST", "/auth/token")}
 JSON_BODY_ROUTES = sorted(

@@ -287,3 +287,42 @@ def test_the_demo_publishes_and_answers_the_2023_enquiries(client, auth, db: Ses
     assert all(e["published_at"].startswith("2023-10-16") for e in seen)
     for action in ("line_of_enquiry.draft", "line_of_enquiry.publish", "line_of_enquiry.answer"):
         assert count(db, AuditEvent, AuditEvent.action == action) >= len(seen), action
+
+
+def test_the_chair_publishes_several_drafts_at_once_all_or_none(
+    client, auth, db: Session, housing_at
+) -> None:
+    url = housing_at["url"]
+    first, second = (_draft(client, auth, url).json() for _ in range(2))
+    changed = client.patch(
+        f"{url}/{second['id']}",
+        headers={**auth("panel"), "If-Match": '"1"'},
+        json={"question": "How do lettings staff refer?"},
+    )
+    assert changed.status_code == 200, changed.text
+    both = {"enquiries": [{"id": first["id"], "version": 1}, {"id": second["id"], "version": 1}]}
+    assert_problem(client.post(f"{url}/publish", headers=auth("panel"), json=both), 403)
+    stale = assert_problem(
+        client.post(f"{url}/publish", headers=auth("scrutineer"), json=both), 412
+    )
+    assert [e["question"] for e in stale["current"]["enquiries"]] == [
+        "How do lettings staff refer?"
+    ]
+    assert _listed(client, auth, url, "editor") == []  # nothing was published
+    unknown = {"enquiries": [{"id": 999_999, "version": 1}]}
+    assert_problem(
+        client.post(f"{url}/publish", headers=auth("scrutineer"), json=unknown),
+        422,
+        field="enquiries.0.id",
+    )
+    both["enquiries"][1]["version"] = 2
+    r = client.post(f"{url}/publish", headers=auth("scrutineer"), json=both)
+    assert r.status_code == 200, r.text
+    assert [e["status"] for e in r.json()] == ["published", "published"]
+    assert len(_listed(client, auth, url, "editor")) == 2
+    assert_problem(client.post(f"{url}/publish", headers=auth("scrutineer"), json=both), 409)
+    publishes = (
+        AuditEvent.action == "line_of_enquiry.publish",
+        col(AuditEvent.entity_id).in_([first["id"], second["id"]]),
+    )
+    assert count(db, AuditEvent, *publishes) == 2

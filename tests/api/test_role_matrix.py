@@ -120,6 +120,7 @@ GET    ~/challenge-events/{event_id}/sessions/{session_id}/enquiries/{enquiry_id
 PATCH  ~/challenge-events/{event_id}/sessions/{session_id}/enquiries/{enquiry_id} 200 200 200 404 404 404 404 404 404 200 401
 DELETE ~/challenge-events/{event_id}/sessions/{session_id}/enquiries/{enquiry_id} 204 204 204 404 404 404 404 404 404 204 401
 POST   ~/challenge-events/{event_id}/sessions/{session_id}/enquiries/{enquiry_id}/publish 403 200 403 404 404 404 404 404 404 403 401
+POST   ~/challenge-events/{event_id}/sessions/{session_id}/enquiries/publish 403 200 403 403 403 403 404 404 403 403 401
 PUT    ~/challenge-events/{event_id}/sessions/{session_id}/enquiries/{enquiry_id}/answer 403 403 403 403 200 200 404 404 403 200 401
 """
 
@@ -690,6 +691,9 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
     ("POST", ENQUIRIES + "/{enquiry_id}/publish"): lambda t: Call(
         ids={"enquiry_id": t.enquiry}, headers={"If-Match": '"1"'}
     ),
+    ("POST", ENQUIRIES + "/publish"): lambda t: Call(
+        json={"enquiries": [{"id": t.enquiry, "version": 1}]}
+    ),
     ("PUT", ENQUIRIES + "/{enquiry_id}/answer"): lambda t: Call(
         ids={"enquiry_id": t.published_enquiry},
         json={"answer": "Through the front door."},
@@ -1080,6 +1084,11 @@ FOREIGN: dict[str, tuple[str, str, Callable[[Target, Target], dict[str, int]]]] 
             "session_id": n.session,
             "enquiry_id": n.published_enquiry,
         },
+    ),
+    "challenge enquiries publish": (
+        "POST",
+        "~/challenge-events/{event_id}/sessions/{session_id}/enquiries/publish",
+        lambda y, n: {"event_id": n.event, "session_id": n.session},
     ),
     "challenge enquiry of another partnership under a york session": (
         "GET",

@@ -128,7 +128,7 @@ def read_enquiry(
 ) -> EnquiryRead:
     """One line of enquiry; a draft only for those who see drafts. Its ETag is the
     enquiry's version (the answer's is `answer_version`)."""
-    *_, row, _ = _one(db, principal, partnership_id, event_id, session_id, enquiry_id)
+    _, _, row, _ = _one(db, principal, partnership_id, event_id, session_id, enquiry_id)
     return _reply(db, response, row)
 
 

@@ -197,6 +197,7 @@ def load(session: Session) -> None:
         scrutineer=people["scrutineer@york.example"],
         panel_members=panel,
         admin=people["admin@york.example"],
+        answerer=people["editor@york.example"],
     )
 
     # A neighbouring partnership that shares two statutory partners' agencies with York.

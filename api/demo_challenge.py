@@ -6,9 +6,10 @@ six agencies were invited, Housing among them. Housing's session ended with reas
 and an update report to the Executive, due and given on 20 March 2024. The 2026 event has
 its invitations and the panel's first draft questions, not yet published.
 
-Scores and closes go through the sessions' services (`api/challenge/sessions.py`), and
-what they write is dated to the day; invitations and enquiries are written as rows until
-their services arrive (issue 9).
+Enquiries, scores and closes go through the services (`api/challenge/enquiries.py`,
+`api/challenge/sessions.py`), and what they write is dated to when it happened: drafted on
+9 October, published on the 16th, answered on the 25th, scored and closed on the day.
+Invitations are written as rows.
 """
 
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, select
 
-from api.challenge import sessions
+from api.challenge import enquiries, sessions
 from api.challenge.sessions import FollowUpIn
 from api.demo_dating import at, dated
 from api.models import (
@@ -24,7 +25,6 @@ from api.models import (
     AuditEvent,
     ChallengeEvent,
     ChallengeSession,
-    EnquiryStandard,
     FollowUp,
     FollowUpUpdate,
     LineOfEnquiry,
@@ -63,13 +63,21 @@ INVITED_2023 = (
         "safeguarding reaches repairs and lettings teams.",
         (
             (
-                "4",
+                "9",
                 "How do repairs operatives know what to do when they are worried about a child?",
                 "Every operative completes safeguarding training in their first month; the Head "
                 "of Building Services has added safeguarding to the repairs contract.",
             ),
             (
-                "10",
+                "2",
+                "How do tenancy officers recognise a safeguarding concern on a home visit, and "
+                "what do they do with it?",
+                "They use a short checklist from their training and talk to the team's "
+                "safeguarding champion the same day; concerns about a child go to the Children's "
+                "Front Door, and the housing safeguarding lead reviews every referral monthly.",
+            ),
+            (
+                "6",
                 "How does Housing share information with Children's Social Care?",
                 "Through the front door and a named link worker; we now join the young people's "
                 "accommodation pathway meetings.",
@@ -179,9 +187,14 @@ INVITED_2026 = (
     ("York College", "New safeguarding lead in 2026."),
 )
 DRAFTS_2026 = (
-    ("Cafcass", "What has changed since you rated standard 6 partially met?"),
-    ("York College", "How has the new lead's first term gone?"),
+    ("Cafcass", "What has changed since you rated standard 6 partially met?", "6"),
+    ("York College", "How has the new lead's first term gone?", "1"),
 )
+# What the enquiries' services write, dated to the step of the story they belong to.
+ENQUIRY_STAMPS = (
+    (LineOfEnquiry, "created_at"), (LineOfEnquiry, "updated_at"),
+    (LineOfEnquiry, "published_at"), (LineOfEnquiry, "answered_at"), (AuditEvent, "at"),
+)  # fmt: skip
 
 
 def tell(
@@ -195,6 +208,7 @@ def tell(
     scrutineer: Principal,
     panel_members: list[Principal],
     admin: Principal,
+    answerer: Principal,
 ) -> None:
     """Both events, York's panel and what happened at and after the 2023 one: the
     scrutineer chairs, and the panel members come from the three statutory partners."""
@@ -208,13 +222,14 @@ def tell(
         )
         if sid is not None
     }
-    since = utcnow()
     held = _event(session, partnership_id, programme_2023, "Section 11 challenge day 2023",
                   DAY_2023, "West Offices, York", panel, admin,
                   created=at(date(2023, 10, 2), 9))  # fmt: skip
-    for invited in INVITED_2023:
-        _held_session(session, partnership_id, held, agency_ids[invited.agency], invited,
-                      standards, panel)  # fmt: skip
+    invited_rows = [_invite(session, held, agency_ids[i.agency], i.reason) for i in INVITED_2023]
+    _questioned(session, partnership_id, held, invited_rows, standards, panel[0], answerer)
+    since = utcnow()
+    for invited, row in zip(INVITED_2023, invited_rows, strict=True):
+        _held_session(session, partnership_id, held, row, invited, standards, panel)
     dated(session, since, at(DAY_2023, 16), STAMPED)
 
     planned = _event(session, partnership_id, programme_2026, "Section 11 challenge day 2026",
@@ -230,10 +245,12 @@ def tell(
         assert invitation.id is not None
         sessions_2026[name] = invitation.id
     drafter = panel_members[0]
-    for name, question in DRAFTS_2026:
-        session.add(
-            LineOfEnquiry(session_id=sessions_2026[name], question=question,
-                          author_user_id=drafter.user_id, author_label=drafter.label)
+    for name, question, code in DRAFTS_2026:
+        target = session.get(ChallengeSession, sessions_2026[name])
+        assert target is not None
+        enquiries.draft(
+            session, principal=drafter, partnership_id=partnership_id, event=planned,
+            target=target, question=question, standard_ids=[standards[code]],
         )  # fmt: skip
     session.flush()
 
@@ -265,38 +282,64 @@ def _event(
     return event
 
 
-def _held_session(
-    db: Session,
-    partnership_id: int,
-    event: ChallengeEvent,
-    agency_id: int,
-    invited: Invited,
-    standards: dict[str, int],
-    panel: list[Principal],
-) -> None:
-    """Invited, questioned beforehand, scored by each member on the day, closed by the
-    chair with its outcome; then its follow-ups done."""
-    chair = panel[0]
+def _invite(db: Session, event: ChallengeEvent, agency_id: int, reason: str) -> ChallengeSession:
     assert event.id is not None
     row = ChallengeSession(
-        event_id=event.id, agency_id=agency_id, reason=invited.reason,
+        event_id=event.id, agency_id=agency_id, reason=reason,
         created_at=at(date(2023, 10, 2), 10), updated_at=at(date(2023, 10, 2), 10),
     )  # fmt: skip
     db.add(row)
     db.flush()
-    assert row.id is not None
-    published, answered = at(date(2023, 10, 16), 12), at(date(2023, 10, 25), 15)
-    for code, question, answer in invited.questions:
-        enquiry = LineOfEnquiry(
-            session_id=row.id, question=question, author_user_id=chair.user_id,
-            author_label=chair.label, published_at=published, answer=answer, answer_version=1,
-            answered_at=answered, answered_by_label="Agency safeguarding lead",
-            created_at=at(date(2023, 10, 9), 11), updated_at=published,
-        )  # fmt: skip
-        db.add(enquiry)
-        db.flush()
-        assert enquiry.id is not None
-        db.add(EnquiryStandard(enquiry_id=enquiry.id, standard_id=standards[code]))
+    return row
+
+
+def _questioned(
+    db: Session,
+    partnership_id: int,
+    event: ChallengeEvent,
+    rows: list[ChallengeSession],
+    standards: dict[str, int],
+    chair: Principal,
+    housing_editor: Principal,
+) -> None:
+    """The chair drafts the panel's questions, publishes them a week later, and each
+    agency answers them (Housing's editor for Housing, a stand-in lead for the others)."""
+    made: list[tuple[ChallengeSession, LineOfEnquiry, str, Principal]] = []
+    since = utcnow()
+    for invited, row in zip(INVITED_2023, rows, strict=True):
+        lead = housing_editor if invited.agency == HOUSING else Principal(
+            label=f"Safeguarding lead, {invited.agency}"[:200], token_id=None)  # fmt: skip
+        for code, question, answer in invited.questions:
+            enquiry = enquiries.draft(
+                db, principal=chair, partnership_id=partnership_id, event=event, target=row,
+                question=question, standard_ids=[standards[code]],
+            )  # fmt: skip
+            made.append((row, enquiry, answer, lead))
+    dated(db, since, at(date(2023, 10, 9), 11), ENQUIRY_STAMPS)
+    since = utcnow()
+    for row, enquiry, _, _ in made:
+        enquiries.publish(db, principal=chair, partnership_id=partnership_id, event=event,
+                          target=row, row=enquiry)  # fmt: skip
+    dated(db, since, at(date(2023, 10, 16), 12), ENQUIRY_STAMPS)
+    since = utcnow()
+    for row, enquiry, answer, lead in made:
+        enquiries.answer(db, principal=lead, partnership_id=partnership_id, event=event,
+                         target=row, row=enquiry, text=answer, expected_version=0)  # fmt: skip
+    dated(db, since, at(date(2023, 10, 25), 15), ENQUIRY_STAMPS)
+
+
+def _held_session(
+    db: Session,
+    partnership_id: int,
+    event: ChallengeEvent,
+    row: ChallengeSession,
+    invited: Invited,
+    standards: dict[str, int],
+    panel: list[Principal],
+) -> None:
+    """Scored by each member on the day, closed by the chair with its outcome; then its
+    follow-ups done."""
+    chair = panel[0]
     for member in panel:
         for code, standard_id in standards.items():
             weak = code in invited.weak and member is not chair

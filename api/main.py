@@ -12,6 +12,7 @@ from api.agencies.routes import router as agencies
 from api.attachments.routes import router as attachments
 from api.audit.routes import router as audit
 from api.auth.routes import router as auth
+from api.challenge.enquiry_routes import router as challenge_enquiries
 from api.challenge.routes import router as challenge
 from api.challenge.session_routes import router as challenge_sessions
 from api.db import get_engine
@@ -65,6 +66,7 @@ def create_app() -> FastAPI:
         actions,
         challenge,
         challenge_sessions,
+        challenge_enquiries,
         audit,
     ):
         v1.include_router(router)

@@ -144,8 +144,9 @@ _BY_NAME: dict[str, frozenset[Permission]] = {str(s): p for s, p in SCOPE_PERMIS
 SCOPE_DOCS: dict[Scope, str] = {
     Scope.read: "Read the partnership, its agencies, frameworks and programmes (drafts "
     "too), each programme's compliance tracker (who returned, when), and its challenge "
-    "events: date, place, panel, the agencies invited and why, and their outcomes. No "
-    "returns, people or audit log.",
+    "events: date, place, panel, the agencies invited and why, their outcomes, and the "
+    "lines of enquiry published to the agencies with their answers. No returns, people or "
+    "audit log.",
     Scope.people_read: "List and read the partnership's people: names, emails and roles.",
     Scope.people_write: "Add people who have no account yet, without a password (people "
     "set their own), and give or take roles in the partnership: only roles the token could "
@@ -153,8 +154,9 @@ SCOPE_DOCS: dict[Scope, str] = {
     Scope.audit_read: "Read the partnership's audit log: every change, with before and after.",
     Scope.returns_read: "Read every agency's return, its versions, files and action plan.",
     Scope.returns_write: "Answer any agency's return and read the returns it answers: save "
-    "answers, attach and remove files, carry answers forward, add and update actions. "
-    "Never signs off: only the agency's approver, a person, does.",
+    "answers, attach and remove files, carry answers forward, add and update actions, and "
+    "answer the lines of enquiry published to an agency. Never signs off: only the "
+    "agency's approver, a person, does.",
     Scope.returns_review: "Review submitted returns (return them for more information, "
     "moderate, accept) and read every agency's return.",
     Scope.partnership_write: "Change the partnership's details.",
@@ -164,8 +166,9 @@ SCOPE_DOCS: dict[Scope, str] = {
     "agencies they ask.",
     Scope.challenge_write: "Create, reschedule and cancel challenge events, choose their "
     "chair and panel from the partnership's panel members and scrutineers, and invite "
-    "agencies asked in the event's programme or withdraw their invitations. The picker's "
-    "self and moderated ratings also need returns:read.",
+    "agencies asked in the event's programme or withdraw their invitations; draft, change "
+    "and delete the panel's lines of enquiry (only the chair, a person, publishes them). "
+    "The picker's self and moderated ratings also need returns:read.",
 }
 
 
@@ -485,6 +488,23 @@ def event_view(principal: Principal, partnership_id: int) -> EventView:
 PANEL_ROLES = frozenset({Role.panel_member, Role.scrutineer})
 
 
+def may_draft_enquiries(principal: Principal, partnership_id: int, *, on_panel: bool) -> bool:
+    """The event's panel, and those who run challenge events, draft its lines of enquiry
+    and see the drafts; everyone else who sees a session sees only the published ones."""
+    return on_panel or can(principal, partnership_id, Permission.manage_challenge)
+
+
+def require_may_draft_enquiries(
+    principal: Principal, partnership_id: int, *, on_panel: bool
+) -> None:
+    if not may_draft_enquiries(principal, partnership_id, on_panel=on_panel):
+        raise _refusal(
+            principal,
+            Permission.manage_challenge,
+            "Only the event's panel drafts its lines of enquiry.",
+        )
+
+
 class EventAllowed(StrEnum):
     """What a principal may do to a challenge event now (for clients, as ReturnAllowed)."""
 
@@ -516,12 +536,6 @@ def is_chair(principal: Principal, chair_user_id: int) -> bool:
     return principal.user_id is not None and principal.user_id == chair_user_id
 
 
-def may_draft_enquiries(principal: Principal, partnership_id: int, panel: set[int]) -> bool:
-    """The panel drafts its lines of enquiry; those who run events may too."""
-    on_panel = principal.user_id is not None and principal.user_id in panel
-    return on_panel or can(principal, partnership_id, Permission.manage_challenge)
-
-
 def may_update_follow_ups(principal: Principal, partnership_id: int, agency_id: int) -> bool:
     """Those who run events, and the invited agency's own staff, track its follow-ups."""
     return can(principal, partnership_id, Permission.manage_challenge) or may_answer(
@@ -542,13 +556,14 @@ def session_allowed(
     allowed: list[SessionAllowed] = []
     open_ = challenge_rules.is_open(event_status, session_status)
     chair = is_chair(principal, chair_user_id)
-    if open_ and principal.user_id is not None and principal.user_id in panel:
+    on_panel = principal.user_id is not None and principal.user_id in panel
+    if open_ and on_panel:
         allowed.append(SessionAllowed.score)
     if open_ and chair:
         allowed.append(SessionAllowed.close)
     if chair and session_status == SessionStatus.closed:
         allowed.append(SessionAllowed.reopen)
-    if open_ and may_draft_enquiries(principal, partnership_id, panel):
+    if open_ and may_draft_enquiries(principal, partnership_id, on_panel=on_panel):
         allowed.append(SessionAllowed.draft_enquiries)
     if open_ and chair:
         allowed.append(SessionAllowed.publish_enquiries)

@@ -118,3 +118,46 @@ def may_invite(agency_id: int, *, asked: set[int], invited: set[int]) -> str | N
     if agency_id in invited:
         return "is already invited to this event"
     return None
+
+
+class EnquiryRefused(ValueError):
+    """Why a line of enquiry may not be drafted, changed or answered now; for the person."""
+
+
+def _check_open(event_status: EventStatus, session_status: SessionStatus) -> None:
+    if event_status == EventStatus.cancelled:
+        raise EnquiryRefused("The event was cancelled.")
+    if session_status == SessionStatus.closed:
+        raise EnquiryRefused("The session is closed. The chair may reopen it.")
+
+
+def check_may_draft(
+    *, published: bool, event_status: EventStatus, session_status: SessionStatus
+) -> None:
+    """The panel drafts, changes and deletes a line of enquiry while it is a draft and the
+    session is open; once published the agency may have read it, so it stays as it was."""
+    _check_open(event_status, session_status)
+    if published:
+        raise EnquiryRefused("The enquiry is published; the agency may have read it.")
+
+
+def check_may_publish(
+    *, published: bool, event_status: EventStatus, session_status: SessionStatus
+) -> None:
+    _check_open(event_status, session_status)
+    if published:
+        raise EnquiryRefused("The enquiry is already published.")
+
+
+def check_may_answer(
+    *, published: bool, event_status: EventStatus, session_status: SessionStatus
+) -> None:
+    """The agency answers a published enquiry, and may change its answer, until the session
+    closes."""
+    if not published:
+        raise EnquiryRefused("The enquiry is not published yet.")
+    _check_open(event_status, session_status)
+
+
+def enquiry_status(published: bool) -> str:
+    return "published" if published else "draft"

@@ -103,3 +103,47 @@ def test_an_agency_is_invited_once_and_only_if_asked_in_the_programme():
 def test_every_outcome_has_a_label():
     assert set(OUTCOME_LABELS) == set(Outcome)
     assert "Executive" in OUTCOME_LABELS[Outcome.not_assured]
+
+
+# Lines of enquiry: drafted and changed while a draft, answered once published, both only
+# while the session is open and the event not cancelled.
+from api.challenge.rules import (  # noqa: E402
+    EnquiryRefused,
+    check_may_answer,
+    check_may_draft,
+    check_may_publish,
+    enquiry_status,
+)
+
+OPEN = {"event_status": EventStatus.planned, "session_status": SessionStatus.open}
+CLOSED = {"event_status": EventStatus.planned, "session_status": SessionStatus.closed}
+CANCELLED = {"event_status": EventStatus.cancelled, "session_status": SessionStatus.open}
+
+
+def test_a_draft_changes_until_published_while_the_session_is_open():
+    check_may_draft(published=False, **OPEN)
+    with pytest.raises(EnquiryRefused, match="the agency may have read it"):
+        check_may_draft(published=True, **OPEN)
+    with pytest.raises(EnquiryRefused, match="closed"):
+        check_may_draft(published=False, **CLOSED)
+    with pytest.raises(EnquiryRefused, match="cancelled"):
+        check_may_draft(published=False, **CANCELLED)
+
+
+def test_an_enquiry_is_published_once():
+    check_may_publish(published=False, **OPEN)
+    with pytest.raises(EnquiryRefused, match="already published"):
+        check_may_publish(published=True, **OPEN)
+    with pytest.raises(EnquiryRefused, match="closed"):
+        check_may_publish(published=False, **CLOSED)
+
+
+def test_the_agency_answers_only_published_enquiries_of_an_open_session():
+    check_may_answer(published=True, **OPEN)
+    with pytest.raises(EnquiryRefused, match="not published"):
+        check_may_answer(published=False, **OPEN)
+    with pytest.raises(EnquiryRefused, match="closed"):
+        check_may_answer(published=True, **CLOSED)
+    with pytest.raises(EnquiryRefused, match="cancelled"):
+        check_may_answer(published=True, **CANCELLED)
+    assert (enquiry_status(False), enquiry_status(True)) == ("draft", "published")

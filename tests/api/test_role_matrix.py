@@ -117,6 +117,14 @@ GET    ~/challenge-events/{event_id}/sessions/{session_id} 200 200   200   200  
 PUT    ~/challenge-events/{event_id}/sessions/{session_id}/scores/{standard_id} 403 200 200 403 403 403 404 404 403 403 401
 POST   ~/challenge-events/{event_id}/sessions/{session_id}/close 403 200 403 403 403   403   404   404   403   403   401
 POST   ~/challenge-events/{event_id}/sessions/{session_id}/reopen 403 409 403 403 403   403   404   404   403   403   401
+GET    ~/challenge-events/{event_id}/sessions/{session_id}/enquiries 200 200 200 200 200 200 404 404 200 200 401
+POST   ~/challenge-events/{event_id}/sessions/{session_id}/enquiries 201 201 201 403 403 403 404 404 403 201 401
+GET    ~/challenge-events/{event_id}/sessions/{session_id}/enquiries/{enquiry_id} 200 200 200 404 404 404 404 404 404 200 401
+PATCH  ~/challenge-events/{event_id}/sessions/{session_id}/enquiries/{enquiry_id} 200 200 200 404 404 404 404 404 404 200 401
+DELETE ~/challenge-events/{event_id}/sessions/{session_id}/enquiries/{enquiry_id} 204 204 204 404 404 404 404 404 404 204 401
+POST   ~/challenge-events/{event_id}/sessions/{session_id}/enquiries/{enquiry_id}/publish 403 200 403 404 404 404 404 404 404 403 401
+POST   ~/challenge-events/{event_id}/sessions/{session_id}/enquiries/publish 403 200 403 403 403 403 404 404 403 403 401
+PUT    ~/challenge-events/{event_id}/sessions/{session_id}/enquiries/{enquiry_id}/answer 403 403 403 403 200 200 404 404 403 200 401
 """
 
 
@@ -424,6 +432,41 @@ class Target:
         r = self._ok("GET", f"{self.p}/challenge-events/{self.event}")
         return int(r.json()["sessions"][0]["id"])
 
+    @cached_property
+    def _chair_auth(self) -> dict[str, str]:
+        if self.partnership_id == self.world.york.partnership_id:
+            return self.world.auth("scrutineer")
+        r = self.world.client.post(f"{API}/auth/token", data={
+            "username": f"chair.{self.partnership_id}@example.org", "password": PASSWORD,
+        })  # fmt: skip
+        assert r.status_code == 200, r.text
+        return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+    def _as_chair(self, method: str, url: str, status: int, **kw: Any) -> Any:
+        headers = {**self._chair_auth, **kw.pop("headers", {})}
+        r = self.world.client.request(method, API + url, headers=headers, **kw)
+        assert r.status_code == status, r.text
+        return r.json()
+
+    @property
+    def _enquiries(self) -> str:
+        _ = self.chair  # the chair exists before signing in as them
+        return f"{self.p}/challenge-events/{self.event}/sessions/{self.session}/enquiries"
+
+    @cached_property
+    def enquiry(self) -> int:
+        """A draft line of enquiry in the session, by the chair."""
+        made = self._as_chair("POST", self._enquiries, 201, json={"question": "Why met?"})
+        return int(made["id"])
+
+    @cached_property
+    def published_enquiry(self) -> int:
+        """A line of enquiry the chair has published to the agency, not yet answered."""
+        made = self._as_chair("POST", self._enquiries, 201, json={"question": "How so?"})
+        self._as_chair("POST", f"{self._enquiries}/{made['id']}/publish", 200,
+                       headers={"If-Match": '"1"'})  # fmt: skip
+        return int(made["id"])
+
     def etag(self, path: str) -> dict[str, str]:
         return {"If-Match": self._ok("GET", self.p + path).headers["ETag"]}
 
@@ -453,6 +496,7 @@ class Call:
 
 
 P = "/partnerships/{partnership_id}"
+ENQUIRIES = f"{P}/challenge-events/{{event_id}}/sessions/{{session_id}}/enquiries"
 # A call per route that succeeds for the partnership's admin, built for a target.
 CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
     ("POST", "/auth/token"): lambda t: Call(
@@ -638,6 +682,26 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
     ("POST", f"{P}/challenge-events/{{event_id}}/sessions/{{session_id}}/reopen"): lambda t: Call(
         json={"reason": "New evidence"},
         headers=t.etag(f"/challenge-events/{t.event}/sessions/{t.session}"),
+    ),
+    # Lines of enquiry: a draft by the chair (unseen off the panel), and a published one
+    # for the agency to answer.
+    ("GET", ENQUIRIES): lambda t: Call(),
+    ("POST", ENQUIRIES): lambda t: Call(json={"question": "How do staff refer?"}),
+    ("GET", ENQUIRIES + "/{enquiry_id}"): lambda t: Call(),
+    ("PATCH", ENQUIRIES + "/{enquiry_id}"): lambda t: Call(
+        json={"question": "How do all staff refer?"}, headers={"If-Match": '"1"'}
+    ),
+    ("DELETE", ENQUIRIES + "/{enquiry_id}"): lambda t: Call(headers={"If-Match": '"1"'}),
+    ("POST", ENQUIRIES + "/{enquiry_id}/publish"): lambda t: Call(
+        ids={"enquiry_id": t.enquiry}, headers={"If-Match": '"1"'}
+    ),
+    ("POST", ENQUIRIES + "/publish"): lambda t: Call(
+        json={"enquiries": [{"id": t.enquiry, "version": 1}]}
+    ),
+    ("PUT", ENQUIRIES + "/{enquiry_id}/answer"): lambda t: Call(
+        ids={"enquiry_id": t.published_enquiry},
+        json={"answer": "Through the front door."},
+        headers={"If-Match": '"0"'},
     ),
 }
 
@@ -991,6 +1055,55 @@ FOREIGN: dict[str, tuple[str, str, Callable[[Target, Target], dict[str, int]]]] 
         "~/challenge-events/{event_id}/report",
         lambda y, n: {"event_id": n.event},
     ),
+    "challenge enquiries": (
+        "GET",
+        "~/challenge-events/{event_id}/sessions/{session_id}/enquiries",
+        lambda y, n: {"event_id": n.event, "session_id": n.session},
+    ),
+    "challenge enquiry draft": (
+        "POST",
+        "~/challenge-events/{event_id}/sessions/{session_id}/enquiries",
+        lambda y, n: {"event_id": n.event, "session_id": n.session},
+    ),
+    "challenge enquiry": (
+        "GET",
+        "~/challenge-events/{event_id}/sessions/{session_id}/enquiries/{enquiry_id}",
+        lambda y, n: {"event_id": n.event, "session_id": n.session, "enquiry_id": n.enquiry},
+    ),
+    "challenge enquiry change": (
+        "PATCH",
+        "~/challenge-events/{event_id}/sessions/{session_id}/enquiries/{enquiry_id}",
+        lambda y, n: {"event_id": n.event, "session_id": n.session, "enquiry_id": n.enquiry},
+    ),
+    "challenge enquiry deletion": (
+        "DELETE",
+        "~/challenge-events/{event_id}/sessions/{session_id}/enquiries/{enquiry_id}",
+        lambda y, n: {"event_id": n.event, "session_id": n.session, "enquiry_id": n.enquiry},
+    ),
+    "challenge enquiry publish": (
+        "POST",
+        "~/challenge-events/{event_id}/sessions/{session_id}/enquiries/{enquiry_id}/publish",
+        lambda y, n: {"event_id": n.event, "session_id": n.session, "enquiry_id": n.enquiry},
+    ),
+    "challenge enquiry answer": (
+        "PUT",
+        "~/challenge-events/{event_id}/sessions/{session_id}/enquiries/{enquiry_id}/answer",
+        lambda y, n: {
+            "event_id": n.event,
+            "session_id": n.session,
+            "enquiry_id": n.published_enquiry,
+        },
+    ),
+    "challenge enquiries publish": (
+        "POST",
+        "~/challenge-events/{event_id}/sessions/{session_id}/enquiries/publish",
+        lambda y, n: {"event_id": n.event, "session_id": n.session},
+    ),
+    "challenge enquiry of another partnership under a york session": (
+        "GET",
+        "~/challenge-events/{event_id}/sessions/{session_id}/enquiries/{enquiry_id}",
+        lambda y, n: {"event_id": y.event, "session_id": y.session, "enquiry_id": n.enquiry},
+    ),
     "ask in foreign programme": (
         "PUT",
         "~/programmes/{programme_id}/agencies/{agency_id}",
@@ -1055,6 +1168,14 @@ _MEMBERS_BUT_NORTH = ("admin", "panel", "executive", "editor", "approver", "svc_
 FOREIGN_DIFFERS["challenge score"] = dict.fromkeys(_MEMBERS_BUT_NORTH, 404)
 FOREIGN_DIFFERS["challenge close"] = dict.fromkeys(_MEMBERS_BUT_NORTH, 404)
 FOREIGN_DIFFERS["challenge reopen"] = dict.fromkeys((*_MEMBERS_BUT_NORTH, "scrutineer"), 404)
+# A session's lines of enquiry: the event (or, under York's session, the enquiry) is not
+# found before anyone's right to draft, publish or answer is weighed.
+FOREIGN_DIFFERS.update(
+    dict.fromkeys(
+        [case for case in FOREIGN if case.startswith("challenge enquir")],
+        dict.fromkeys((*_MEMBERS_BUT_NORTH, "scrutineer"), 404),
+    )
+)
 
 
 def test_every_route_with_a_record_id_has_a_foreign_case() -> None:

@@ -448,3 +448,21 @@ def event_view(principal: Principal, partnership_id: int) -> EventView:
 
 # Who may sit on a challenge panel (and chair it).
 PANEL_ROLES = frozenset({Role.panel_member, Role.scrutineer})
+
+
+def may_track_follow_up(principal: Principal, partnership_id: int, agency_id: int) -> bool:
+    """A session's follow-ups are tracked to done (status, evidence, progress notes) by
+    those who run challenge events, and by the agency's own staff as its actions are."""
+    return can(principal, partnership_id, Permission.manage_challenge) or may_answer(
+        principal, partnership_id, agency_id
+    )
+
+
+def require_may_track_follow_up(principal: Principal, partnership_id: int, agency_id: int) -> None:
+    if not may_track_follow_up(principal, partnership_id, agency_id):
+        raise _refusal(
+            principal,
+            Permission.manage_challenge,
+            "Only the business unit, the scrutineer and the agency's own editors and "
+            "approvers track its follow-ups.",
+        )

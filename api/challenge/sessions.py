@@ -11,10 +11,10 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from api.actions import rules as action_rules
 from api.audit import service as audit
 from api.challenge import rules
-from api.challenge.schemas import FollowUpRead, ScoreRead, SessionDetail, StandardScores
+from api.challenge.follow_ups import Found, of_session, to_read, today
+from api.challenge.schemas import ScoreRead, SessionDetail, StandardScores
 from api.db import bump_version, save_version
 from api.models import (
     Agency,
@@ -268,23 +268,15 @@ def read(
             )
             for sid, given in by_standard.items()
         ]  # fmt: skip
-    follow_ups = db.exec(
-        select(FollowUp).where(FollowUp.session_id == target.id).order_by(col(FollowUp.id))
-    ).all()
-    today = utcnow().date()
+    on = today()
+    found = [Found(f, event.id or 0, target.agency_id, agency.name, event.held_on)
+             for f in of_session(db, target.id)]  # fmt: skip
     return SessionDetail(
         id=target.id, event_id=event.id or 0, agency_id=target.agency_id, agency_name=agency.name,
         reason=target.reason, status=target.status, outcome=target.outcome,
         version=target.version, summary=target.summary, closed_at=target.closed_at,
         closed_by_label=target.closed_by_label, scores=scores,
-        follow_ups=[
-            FollowUpRead(
-                id=f.id or 0, description=f.description, owner=f.owner, due_on=f.due_on,
-                to_executive=f.to_executive, status=f.status,
-                overdue=action_rules.is_overdue(f.status, f.due_on, today),
-            )
-            for f in follow_ups
-        ],
+        follow_ups=[to_read(f, on) for f in found],
     )  # fmt: skip
 
 

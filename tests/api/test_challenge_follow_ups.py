@@ -101,7 +101,9 @@ def test_the_agency_tracks_its_follow_up_to_done(client, auth, db: Session, day)
     read = client.get(url, headers=editor)
     assert read.status_code == 200 and read.headers["ETag"] == '"1"'
     assert read.json()["may_change"] is True and read.json()["updates"] == []
-    moving = client.patch(url, headers={**editor, "If-Match": '"1"'}, json={"status": "in_progress"})
+    moving = client.patch(
+        url, headers={**editor, "If-Match": '"1"'}, json={"status": "in_progress"}
+    )
     assert moving.status_code == 200, moving.text
     assert moving.headers["ETag"] == '"2"' and moving.json()["status"] == "in_progress"
     note = client.post(f"{url}/updates", headers=editor, json={"note": "Audit half done"})
@@ -111,8 +113,8 @@ def test_the_agency_tracks_its_follow_up_to_done(client, auth, db: Session, day)
     assert_problem(undone, 422, field="completion_evidence")
     stale = client.patch(url, headers={**editor, "If-Match": '"1"'}, json={"status": "done"})
     assert_problem(stale, 412)
-    done = client.patch(url, headers={**editor, "If-Match": '"2"'},
-                        json={"status": "done", "completion_evidence": "Sent on the 3rd"})  # fmt: skip
+    evidence = {"status": "done", "completion_evidence": "Sent on the 3rd"}
+    done = client.patch(url, headers={**editor, "If-Match": '"2"'}, json=evidence)
     assert done.status_code == 200, done.text
     body = done.json()
     assert (body["status"], body["overdue"], body["version"]) == ("done", False, 3)
@@ -140,7 +142,9 @@ def test_only_those_who_run_events_move_its_owner_or_due_date(client, auth, db, 
     assert moved.status_code == 200, moved.text
     assert (moved.json()["owner"], moved.json()["due_on"]) == ("Chief Executive", "2024-01-10")
     assert moved.json()["overdue"] is True
-    same = client.patch(url, headers={**admin, "If-Match": '"2"'}, json={"owner": "Chief Executive"})
+    same = client.patch(
+        url, headers={**admin, "If-Match": '"2"'}, json={"owner": "Chief Executive"}
+    )
     assert same.status_code == 200 and same.headers["ETag"] == '"2"'  # nothing changed
     stored = db.get(FollowUp, day["report"])
     db.refresh(stored)

@@ -150,7 +150,8 @@ SCOPE_DOCS: dict[Scope, str] = {
     Scope.audit_read: "Read the partnership's audit log: every change, with before and after.",
     Scope.returns_read: "Read every agency's return, its versions, files and action plan.",
     Scope.returns_write: "Answer any agency's return and read the returns it answers: save "
-    "answers, attach and remove files, carry answers forward, add and update actions. "
+    "answers, attach and remove files, carry answers forward, add and update actions, "
+    "and track the follow-ups of agencies' challenge sessions (status, evidence, notes). "
     "Never signs off: only the agency's approver, a person, does.",
     Scope.returns_review: "Review submitted returns (return them for more information, "
     "moderate, accept) and read every agency's return.",
@@ -161,8 +162,9 @@ SCOPE_DOCS: dict[Scope, str] = {
     "agencies they ask.",
     Scope.challenge_write: "Create, reschedule and cancel challenge events, choose their "
     "chair and panel from the partnership's panel members and scrutineers, and invite "
-    "agencies asked in the event's programme or withdraw their invitations. The picker's "
-    "self and moderated ratings also need returns:read.",
+    "agencies asked in the event's programme or withdraw their invitations, and track the "
+    "follow-ups of closed sessions (status, evidence, owner, due date, notes). The "
+    "picker's self and moderated ratings also need returns:read.",
 }
 
 

@@ -201,3 +201,21 @@ def test_the_list_takes_the_same_statements_for_few_rows_and_many(
     assert many_rows == few_rows + 20
     assert len(many) == len(few), "\n".join(many)
     assert len(many) <= 7, "\n".join(many)  # sign-in, the count and the page
+
+
+def test_a_system_answering_returns_tracks_but_does_not_reassign(
+    client, service_token, day
+) -> None:
+    """A token with returns:write tracks a follow-up as it updates actions; moving its owner
+    or due date needs challenge:write."""
+    headers = service_token(["read", "returns:write"], name="case system")[0]
+    url = f"{day['url']}/{day['gap']}"
+    moved = client.patch(url, headers={**headers, "If-Match": '"1"'}, json={"owner": "Bot"})
+    assert_problem(moved, 403)
+    assert 'scope="challenge:write"' in moved.headers["WWW-Authenticate"]
+    r = client.patch(url, headers={**headers, "If-Match": '"1"'}, json={"status": "cancelled"})
+    assert r.status_code == 200 and r.json()["status"] == "cancelled"
+    assert r.json()["overdue"] is False
+    manager = service_token(["challenge:write"], name="planner")[0]
+    r = client.patch(url, headers={**manager, "If-Match": '"2"'}, json={"due_on": "2099-03-31"})
+    assert r.status_code == 200 and r.json()["due_on"] == "2099-03-31"

@@ -13,6 +13,7 @@ from api.attachments.routes import router as attachments
 from api.audit.routes import router as audit
 from api.auth.routes import router as auth
 from api.challenge.enquiry_routes import router as challenge_enquiries
+from api.challenge.follow_up_routes import router as challenge_follow_ups
 from api.challenge.routes import router as challenge
 from api.challenge.session_routes import router as challenge_sessions
 from api.db import get_engine
@@ -67,6 +68,7 @@ def create_app() -> FastAPI:
         challenge,
         challenge_sessions,
         challenge_enquiries,
+        challenge_follow_ups,
         audit,
     ):
         v1.include_router(router)

@@ -154,8 +154,9 @@ SCOPE_DOCS: dict[Scope, str] = {
     Scope.audit_read: "Read the partnership's audit log: every change, with before and after.",
     Scope.returns_read: "Read every agency's return, its versions, files and action plan.",
     Scope.returns_write: "Answer any agency's return and read the returns it answers: save "
-    "answers, attach and remove files, carry answers forward, add and update actions, and "
-    "answer the lines of enquiry published to an agency. Never signs off: only the "
+    "answers, attach and remove files, carry answers forward, add and update actions, "
+    "answer the lines of enquiry published to an agency, and track the follow-ups of "
+    "agencies' challenge sessions (status, evidence, notes). Never signs off: only the "
     "agency's approver, a person, does.",
     Scope.returns_review: "Review submitted returns (return them for more information, "
     "moderate, accept) and read every agency's return.",
@@ -167,8 +168,9 @@ SCOPE_DOCS: dict[Scope, str] = {
     Scope.challenge_write: "Create, reschedule and cancel challenge events, choose their "
     "chair and panel from the partnership's panel members and scrutineers, and invite "
     "agencies asked in the event's programme or withdraw their invitations; draft, change "
-    "and delete the panel's lines of enquiry (only the chair, a person, publishes them). "
-    "The picker's self and moderated ratings also need returns:read.",
+    "and delete the panel's lines of enquiry (only the chair, a person, publishes them); "
+    "and track the follow-ups of closed sessions (status, evidence, owner, due date, "
+    "notes). The picker's self and moderated ratings also need returns:read.",
 }
 
 
@@ -536,8 +538,9 @@ def is_chair(principal: Principal, chair_user_id: int) -> bool:
     return principal.user_id is not None and principal.user_id == chair_user_id
 
 
-def may_update_follow_ups(principal: Principal, partnership_id: int, agency_id: int) -> bool:
-    """Those who run events, and the invited agency's own staff, track its follow-ups."""
+def may_track_follow_up(principal: Principal, partnership_id: int, agency_id: int) -> bool:
+    """A session's follow-ups are tracked to done (status, evidence, progress notes) by
+    those who run challenge events, and by the agency's own staff as its actions are."""
     return can(principal, partnership_id, Permission.manage_challenge) or may_answer(
         principal, partnership_id, agency_id
     )
@@ -569,6 +572,16 @@ def session_allowed(
         allowed.append(SessionAllowed.publish_enquiries)
     if open_ and may_answer(principal, partnership_id, agency_id):
         allowed.append(SessionAllowed.answer_enquiries)
-    if may_update_follow_ups(principal, partnership_id, agency_id):
+    if may_track_follow_up(principal, partnership_id, agency_id):
         allowed.append(SessionAllowed.update_follow_ups)
     return allowed
+
+
+def require_may_track_follow_up(principal: Principal, partnership_id: int, agency_id: int) -> None:
+    if not may_track_follow_up(principal, partnership_id, agency_id):
+        raise _refusal(
+            principal,
+            Permission.manage_challenge,
+            "Only the business unit, the scrutineer and the agency's own editors and "
+            "approvers track its follow-ups.",
+        )

@@ -1,7 +1,9 @@
-"""The rules of actions. Each rule is here once; `overdue_condition` is the SQL form of
-`is_overdue`, for queries that count or filter by it."""
+"""The rules of actions, which a challenge session's follow-ups share. Each rule is here
+once; `overdue_condition` is the SQL form of `is_overdue`, for queries that count or filter
+by it, over the action table unless given another table's status and due date."""
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import ColumnElement
 from sqlmodel import col
@@ -14,17 +16,22 @@ def is_overdue(status: ActionStatus, due_on: date, today: date) -> bool:
     return status in OPEN_ACTION_STATUSES and due_on < today
 
 
-def overdue_condition(today: date) -> ColumnElement[bool]:
-    """`is_overdue`, as a condition on the action table."""
-    return open_condition() & (col(Action.due_on) < today)
+def overdue_condition(
+    today: date, status: Any = Action.status, due_on: Any = Action.due_on
+) -> ColumnElement[bool]:
+    """`is_overdue`, as a condition on these status and due-date columns."""
+    return open_condition(status) & (col(due_on) < today)
 
 
-def open_condition() -> ColumnElement[bool]:
-    """An action still to be done: planned or in progress."""
-    return col(Action.status).in_(OPEN_ACTION_STATUSES)
+def open_condition(status: Any = Action.status) -> ColumnElement[bool]:
+    """Still to be done: planned or in progress."""
+    return col(status).in_(OPEN_ACTION_STATUSES)
 
 
-def change_problems(status: ActionStatus, completion_evidence: str | None) -> dict[str, str]:
+def change_problems(
+    status: ActionStatus, completion_evidence: str | None, *, what: str = "the action"
+) -> dict[str, str]:
+    """Nothing is marked done without evidence that it was done."""
     if status == ActionStatus.done and not (completion_evidence or "").strip():
-        return {"completion_evidence": "is needed before the action can be marked done"}
+        return {"completion_evidence": f"is needed before {what} can be marked done"}
     return {}

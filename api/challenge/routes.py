@@ -1,4 +1,6 @@
-from fastapi import APIRouter, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
 from sqlmodel import Session
 
 from api.challenge import service
@@ -13,7 +15,7 @@ from api.challenge.schemas import (
 )
 from api.db import SessionDep
 from api.http import Id, IfMatch, Limit, Offset, Page, check_if_match, set_etag
-from api.models.challenge import ChallengeEvent, EventStatus
+from api.models.challenge import ChallengeEvent, EventStatus, Outcome
 from api.permissions import EventView, Permission, event_view, require
 from api.problems import responses
 from api.security import CurrentPrincipal, Principal
@@ -53,6 +55,10 @@ def list_events(
     programme_id: int | None = None,
     agency_id: int | None = None,
     status: EventStatus | None = None,
+    outcome: Annotated[
+        Outcome | None,
+        Query(description="Only events with a session you may see that ended so"),
+    ] = None,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> Page[EventRead]:
@@ -67,6 +73,7 @@ def list_events(
         programme_id=programme_id,
         agency_id=agency_id,
         status=status,
+        outcome=outcome,
         limit=limit,
         offset=offset,
     )

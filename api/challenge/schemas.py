@@ -146,12 +146,20 @@ class SessionClose(BaseModel):
 
 class FollowUpRead(BaseModel):
     id: int
+    event_id: int
+    session_id: int
+    agency_id: int
+    agency_name: str
     description: str
     owner: str
     due_on: date
     to_executive: bool
     status: ActionStatus
     overdue: bool = Field(description="Derived: not done or cancelled, and past its due date")
+    completion_evidence: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
 
 
 class LevelRead(BaseModel):

@@ -4,7 +4,7 @@ agencies they invite (each invitation is the agency's session)."""
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import and_, false, func, or_
+from sqlalchemy import and_, false, func, or_, true
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
@@ -35,6 +35,7 @@ from api.models.challenge import (
     EnquiryStandard,
     EventStatus,
     LineOfEnquiry,
+    Outcome,
     PanelMember,
     PanelScore,
 )
@@ -56,6 +57,20 @@ def _visible(query: Any, view: EventView) -> Any:
         )
         seen.append(col(ChallengeEvent.id).in_(inviting))
     return query.where(or_(*seen) if seen else false())
+
+
+def session_visible(view: EventView) -> Any:
+    """The sessions the viewer may see, as a condition on the session table: all of an
+    event whose panel they sit on, else only their own agencies'."""
+    if view.every:
+        return true()
+    seen: list[Any] = []
+    if view.panel_user_id is not None:
+        sits = select(PanelMember.event_id).where(PanelMember.user_id == view.panel_user_id)
+        seen.append(col(ChallengeSession.event_id).in_(sits))
+    if view.agency_ids:
+        seen.append(col(ChallengeSession.agency_id).in_(view.agency_ids))
+    return or_(*seen) if seen else false()
 
 
 def _reads(session: Session, events: list[ChallengeEvent], view: EventView) -> list[EventRead]:
@@ -137,6 +152,7 @@ def list_events(
     programme_id: int | None,
     agency_id: int | None,
     status: EventStatus | None,
+    outcome: Outcome | None,
     limit: int,
     offset: int,
 ) -> tuple[list[EventRead], int]:
@@ -148,6 +164,11 @@ def list_events(
         query = query.where(ChallengeEvent.programme_id == programme_id)
     if status is not None:
         query = query.where(ChallengeEvent.status == status)
+    if outcome is not None:  # a session the viewer may see ended so
+        ended = select(ChallengeSession.event_id).where(
+            ChallengeSession.outcome == outcome, session_visible(view)
+        )
+        query = query.where(col(ChallengeEvent.id).in_(ended))
     if agency_id is not None:
         inviting = select(ChallengeSession.event_id).where(ChallengeSession.agency_id == agency_id)
         found: Any = col(ChallengeEvent.id).in_(inviting)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
 
-from api.actions import rules as action_rules
+from api.challenge import follow_ups as follow_up_service
 from api.challenge import ratings, rules
 from api.challenge.schemas import (
     FollowUpRead,
@@ -21,8 +21,7 @@ from api.challenge.schemas import (
     SessionDetail,
     StandardRow,
 )
-from api.models import Agency, ChallengeEvent, ChallengeSession, FollowUp, PanelScore, Return
-from api.models.base import utcnow
+from api.models import Agency, ChallengeEvent, ChallengeSession, PanelScore, Return
 from api.permissions import session_allowed
 from api.security import Principal
 
@@ -76,18 +75,11 @@ def read_all(
     if sees_members or sees_combined:
         rows = _standard_rows(db, principal, event, targets, returns, levels, sees_members)
     follow_ups: dict[int, list[FollowUpRead]] = defaultdict(list)
-    today = utcnow().date()
-    for f in db.exec(
-        select(FollowUp).where(col(FollowUp.session_id).in_(ids)).order_by(col(FollowUp.id))
-    ).all():
-        assert f.id is not None
-        follow_ups[f.session_id].append(
-            FollowUpRead(
-                id=f.id, description=f.description, owner=f.owner, due_on=f.due_on,
-                to_executive=f.to_executive, status=f.status,
-                overdue=action_rules.is_overdue(f.status, f.due_on, today),
-            )
-        )  # fmt: skip
+    on, agency_of = follow_up_service.today(), {t.id: t.agency_id for t in targets}
+    for f in follow_up_service.of_sessions(db, ids):
+        agency_id = agency_of[f.session_id]
+        found = follow_up_service.Found(f, event.id, agency_id, names[agency_id], event.held_on)
+        follow_ups[f.session_id].append(follow_up_service.to_read(found, on))
     scale = [LevelRead(code=x.code, label=x.label, scored=x.scored) for x in levels]
     out = []
     for t in targets:

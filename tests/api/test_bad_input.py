@@ -110,6 +110,8 @@ VALID_BODIES: dict[tuple[str, str], dict] = {
     ("POST", f"{P}/challenge-events/{{event_id}}/sessions/{{session_id}}/enquiries/publish"): {
         "enquiries": [{"id": 1, "version": 1}]
     },
+    ("PATCH", f"{P}/follow-ups/{{follow_up_id}}"): {"status": "in_progress"},
+    ("POST", f"{P}/follow-ups/{{follow_up_id}}/updates"): {"note": "Progress"},
 }
 FORM_ROUTES = {("POST", "/auth/token")}
 JSON_BODY_ROUTES = sorted(
@@ -176,6 +178,7 @@ def ids(client, auth, york, agency_id, user_id, membership_id, service_token) ->
         "event_id": 1,
         "session_id": 1,
         "enquiry_id": 1,
+        "follow_up_id": 1,
         "attachment_id": client.post(
             f"{API}/partnerships/{york.id}/returns/{housing_return['id']}/responses/"
             f"{version['standards'][0]['requirements'][0]['id']}/attachments",
@@ -195,7 +198,7 @@ def ids(client, auth, york, agency_id, user_id, membership_id, service_token) ->
 ONES = dict.fromkeys(("partnership_id", "agency_id", "user_id", "membership_id", "token_id",
                       "framework_id", "number", "programme_id", "return_id", "requirement_id",
                       "action_id", "standard_id", "attachment_id", "offer_id", "event_id",
-                      "session_id", "enquiry_id"), 1)  # fmt: skip
+                      "session_id", "enquiry_id", "follow_up_id"), 1)  # fmt: skip
 BULK = ("PUT", f"{P}/returns/{{return_id}}/responses")
 
 

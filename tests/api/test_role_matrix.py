@@ -125,6 +125,10 @@ DELETE ~/challenge-events/{event_id}/sessions/{session_id}/enquiries/{enquiry_id
 POST   ~/challenge-events/{event_id}/sessions/{session_id}/enquiries/{enquiry_id}/publish 403 200 403 404 404 404 404 404 404 403 401
 POST   ~/challenge-events/{event_id}/sessions/{session_id}/enquiries/publish 403 200 403 403 403 403 404 404 403 403 401
 PUT    ~/challenge-events/{event_id}/sessions/{session_id}/enquiries/{enquiry_id}/answer 403 403 403 403 200 200 404 404 403 200 401
+GET    ~/follow-ups                                      200   200   200   200   200   200   404   404   200   200   401
+GET    ~/follow-ups/{follow_up_id}                       200   200   200   200   200   200   404   404   200   200   401
+PATCH  ~/follow-ups/{follow_up_id}                       200   200   403   403   200   200   404   404   403   200   401
+POST   ~/follow-ups/{follow_up_id}/updates               201   201   403   403   201   201   404   404   403   201   401
 """
 
 
@@ -467,6 +471,27 @@ class Target:
                        headers={"If-Match": '"1"'})  # fmt: skip
         return int(made["id"])
 
+    @cached_property
+    def follow_up(self) -> int:
+        """A follow-up of the asked agency's session, which the event's chair closes for it
+        (only the follow-up routes' rows use it, so no other row sees the session closed)."""
+        chair = self.world.principals["scrutineer"]
+        if self.partnership_id != self.world.york.partnership_id:
+            assert self.chair
+            r = self.world.client.post(API + "/auth/token", data={
+                "username": f"chair.{self.partnership_id}@example.org", "password": PASSWORD,
+            })  # fmt: skip
+            chair = {"Authorization": f"Bearer {r.json()['access_token']}"}
+        url = f"{self.p}/challenge-events/{self.event}/sessions/{self.session}"
+        r = self.world.client.post(
+            API + url + "/close", headers={**chair, **self.etag(url.removeprefix(self.p))},
+            json={"outcome": "partially_assured", "follow_ups": [
+                {"description": "Send the audit", "owner": "Lead", "due_on": "2027-12-31"},
+            ]},
+        )  # fmt: skip
+        assert r.status_code == 200, r.text
+        return int(r.json()["follow_ups"][0]["id"])
+
     def etag(self, path: str) -> dict[str, str]:
         return {"If-Match": self._ok("GET", self.p + path).headers["ETag"]}
 
@@ -703,6 +728,12 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
         json={"answer": "Through the front door."},
         headers={"If-Match": '"0"'},
     ),
+    ("GET", f"{P}/follow-ups"): lambda t: Call(),
+    ("GET", f"{P}/follow-ups/{{follow_up_id}}"): lambda t: Call(),
+    ("PATCH", f"{P}/follow-ups/{{follow_up_id}}"): lambda t: Call(
+        json={"status": "in_progress"}, headers=t.etag(f"/follow-ups/{t.follow_up}")
+    ),
+    ("POST", f"{P}/follow-ups/{{follow_up_id}}/updates"): lambda t: Call(json={"note": "Sent"}),
 }
 
 
@@ -1104,6 +1135,17 @@ FOREIGN: dict[str, tuple[str, str, Callable[[Target, Target], dict[str, int]]]] 
         "~/challenge-events/{event_id}/sessions/{session_id}/enquiries/{enquiry_id}",
         lambda y, n: {"event_id": y.event, "session_id": y.session, "enquiry_id": n.enquiry},
     ),
+    "follow-up": ("GET", "~/follow-ups/{follow_up_id}", lambda y, n: {"follow_up_id": n.follow_up}),
+    "follow-up update": (
+        "PATCH",
+        "~/follow-ups/{follow_up_id}",
+        lambda y, n: {"follow_up_id": n.follow_up},
+    ),
+    "follow-up progress": (
+        "POST",
+        "~/follow-ups/{follow_up_id}/updates",
+        lambda y, n: {"follow_up_id": n.follow_up},
+    ),
     "ask in foreign programme": (
         "PUT",
         "~/programmes/{programme_id}/agencies/{agency_id}",
@@ -1176,6 +1218,9 @@ FOREIGN_DIFFERS.update(
         dict.fromkeys((*_MEMBERS_BUT_NORTH, "scrutineer"), 404),
     )
 )
+# Who may track a follow-up depends on its session's agency: not found first.
+FOREIGN_DIFFERS["follow-up update"] = dict.fromkeys(("panel", "executive", "svc_read"), 404)
+FOREIGN_DIFFERS["follow-up progress"] = dict.fromkeys(("panel", "executive", "svc_read"), 404)
 
 
 def test_every_route_with_a_record_id_has_a_foreign_case() -> None:

@@ -12,7 +12,7 @@ from api.challenge.enquiry_schemas import (
     EnquiryRead,
     EnquiryUpdate,
 )
-from api.challenge.session_routes import SESSION, _load
+from api.challenge.session_routes import SESSION, load_session
 from api.db import SessionDep
 from api.http import AnswerIfMatch, Id, IfMatch, check_if_match, expected_version, set_etag
 from api.models import ChallengeEvent, ChallengeSession, LineOfEnquiry
@@ -29,7 +29,7 @@ def _context(
     db: Session, principal: Principal, partnership_id: int, event_id: int, session_id: int
 ) -> tuple[ChallengeEvent, ChallengeSession, bool]:
     """The event, the session, and whether the principal drafts (and sees drafts) there."""
-    event, target, panel = _load(db, principal, partnership_id, event_id, session_id)
+    event, target, panel = load_session(db, principal, partnership_id, event_id, session_id)
     on_panel = principal.user_id is not None and principal.user_id in panel
     return event, target, may_draft_enquiries(principal, partnership_id, on_panel=on_panel)
 

@@ -25,7 +25,7 @@ router = APIRouter(tags=["challenge events"])
 SESSION = "/partnerships/{partnership_id}/challenge-events/{event_id}/sessions/{session_id}"
 
 
-def _load(
+def load_session(
     db: Session, principal: Principal, partnership_id: int, event_id: int, session_id: int
 ) -> tuple[ChallengeEvent, ChallengeSession, set[int]]:
     view = event_view(principal, partnership_id)
@@ -96,7 +96,7 @@ def read_session(
     """The session: why the agency was invited, its outcome, summary and follow-ups; the
     panel's scores per standard for the panel, the business unit and oversight (each
     member's only for the panel and the business unit), never for the agency."""
-    event, target, panel = _load(db, principal, partnership_id, event_id, session_id)
+    event, target, panel = load_session(db, principal, partnership_id, event_id, session_id)
     return _reply(db, response, principal, partnership_id, event, target, panel)
 
 
@@ -118,7 +118,7 @@ def save_score(
 ) -> ScoreRead:
     """Your score of one standard (a panel member of this event, while the session is open);
     If-Match is your score's ETag, or "0" for a first score."""
-    event, target, _ = _load(db, principal, partnership_id, event_id, session_id)
+    event, target, _ = load_session(db, principal, partnership_id, event_id, session_id)
     row = sessions.score(
         db, principal=principal, partnership_id=partnership_id, event=event, target=target,
         standard_id=standard_id, level=body.level, comment=body.comment,
@@ -145,7 +145,7 @@ def close_session(
 ) -> SessionDetail:
     """The chair records the outcome, a summary and follow-ups (due on or after the event)
     and closes the session, which locks its scores."""
-    event, target, panel = _load(db, principal, partnership_id, event_id, session_id)
+    event, target, panel = load_session(db, principal, partnership_id, event_id, session_id)
     check_if_match(if_match, target.version)
     follow_ups = [
         FollowUpIn(f.description, f.owner, f.due_on, f.to_executive) for f in body.follow_ups
@@ -174,7 +174,7 @@ def reopen_session(
 ) -> SessionDetail:
     """The chair opens a closed session again, with the reason (recorded); its scores
     unlock and its outcome may be recorded anew."""
-    event, target, panel = _load(db, principal, partnership_id, event_id, session_id)
+    event, target, panel = load_session(db, principal, partnership_id, event_id, session_id)
     check_if_match(if_match, target.version)
     sessions.reopen(
         db, principal=principal, partnership_id=partnership_id, event=event, target=target,

@@ -100,7 +100,9 @@ async def event_page(
 
 
 @router.post(EVENT + "/invitations")
-async def invite(request: Request, place: InPartnership, client: Api, event_id: RecordId) -> Response:
+async def invite(
+    request: Request, place: InPartnership, client: Api, event_id: RecordId
+) -> Response:
     """Invite one agency from the picker, with the panel's reason."""
     values = form_values(await request.form(), ["agency_id", "reason"])
     agency = int(values["agency_id"]) if values["agency_id"].isdigit() else 0
@@ -117,8 +119,10 @@ async def invite(request: Request, place: InPartnership, client: Api, event_id: 
         if exc.status == 422:
             problems = field_errors(exc, {"reason": "Reason", "agency_id": "Agency"})
             message = REASON_NEEDED if "reason" in problems else next(iter(problems.values()))
-        return await render_event(request, place, client, event_id, errors={key: message},
-                                  reasons={agency: values["reason"]}, status=exc.status)  # fmt: skip
+        return await render_event(
+            request, place, client, event_id, errors={key: message},
+            reasons={agency: values["reason"]}, status=exc.status,
+        )  # fmt: skip
     return redirect(request, f"/p/{place.id}/challenge-events/{event_id}?done=invited#picker")
 
 
@@ -142,7 +146,9 @@ async def withdraw(
 
 
 @router.post(EVENT + "/cancel")
-async def cancel(request: Request, place: InPartnership, client: Api, event_id: RecordId) -> Response:
+async def cancel(
+    request: Request, place: InPartnership, client: Api, event_id: RecordId
+) -> Response:
     """Cancel the event, saying why."""
     values = form_values(await request.form(), ["reason", "version"])
     version = values["version"] if values["version"].isdigit() else "0"

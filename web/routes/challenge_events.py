@@ -116,7 +116,8 @@ async def _form_page(
             values=values, panel=panel, errors=errors, labels=LABELS, event=event,
             programmes=programmes, people=await panel_people(client, place),
             changing=event is not None,
-            action=f"/p/{place.id}/challenge-events/" + (f"{event['id']}/change" if event else "new"),
+            action=f"/p/{place.id}/challenge-events/"
+            + (f"{event['id']}/change" if event else "new"),
         ),
         block="form",
         status=status,

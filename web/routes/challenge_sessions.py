@@ -180,8 +180,15 @@ async def save_one(
     return render(
         request,
         "challenge/_score.html",
-        _context(place, event, found, row=row, failure=failure, just_saved=failure is None,
-                 swap_triangulation=True),  # fmt: skip
+        _context(
+            place,
+            event,
+            found,
+            row=row,
+            failure=failure,
+            just_saved=failure is None,
+            swap_triangulation=True,
+        ),  # fmt: skip
         status=failure["status"] if failure else 200,
     )
 
@@ -193,12 +200,17 @@ def _close_errors(exc: ApiError, sent_rows: list[int]) -> dict[str, str]:
     errors = []
     for e in exc.problem.get("errors") or []:
         parts = str(e.get("field", "")).split(".")
-        if parts[0] == "follow_ups" and len(parts) > 2 and parts[1].isdigit():
-            if int(parts[1]) < len(sent_rows) and parts[2] in FOLLOW_UP_FIELDS:
-                row = sent_rows[int(parts[1])]
-                name = f"fu-{row}-{parts[2]}"
-                labels[name] = f"The {FOLLOW_UP_FIELDS[parts[2]]} of follow-up {row + 1}"
-                e = {**e, "field": name}
+        if (
+            parts[0] == "follow_ups"
+            and len(parts) > 2
+            and parts[1].isdigit()
+            and int(parts[1]) < len(sent_rows)
+            and parts[2] in FOLLOW_UP_FIELDS
+        ):
+            row = sent_rows[int(parts[1])]
+            name = f"fu-{row}-{parts[2]}"
+            labels[name] = f"The {FOLLOW_UP_FIELDS[parts[2]]} of follow-up {row + 1}"
+            e = {**e, "field": name}
         errors.append(e)
     found = field_errors(ApiError(exc.status, {**exc.problem, "errors": errors}), labels)
     if "outcome" in found:

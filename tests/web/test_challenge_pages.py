@@ -155,7 +155,7 @@ def test_the_event_page_changes_and_cancels_for_those_who_run_it(
     db.refresh(event)
     assert event.place == "West Offices, York"
     stale = admin.post(action, data=data)  # the version it was made against has gone
-    assert "Someone changed this event" in page_of(stale, status=412).text
+    assert "Someone changed this event" in page_of(stale, status=409).text
     page = page_of(admin.get(events_url(york, f"/{event.id}")))
     cancel = page.one("form", action=events_url(york, f"/{event.id}/cancel"))
     action, data = page.pressing(cancel.one("button"))
@@ -181,7 +181,12 @@ def test_agencies_are_invited_from_the_picker_with_a_reason(
     assert_accessible_page(page)
     picked = page.one("section.candidate", **{"aria-labelledby": f"candidate-{housing}"})
     assert picked.one("p.rating-summary").text == "Not self-rated; not moderated"
-    assert len(picked.find("tbody").find_all("tr")) == 12  # Section 11's standards
+    assert picked.find("details") is None  # nothing rated yet: the summary says so
+    cafcass = page.one(
+        "section.candidate", **{"aria-labelledby": f"candidate-{_agency(db, 'Cafcass')}"}
+    )
+    assert "Self-rated met on 7, partially met on 1, not on 4" in cafcass.text
+    assert len(cafcass.find("tbody").find_all("tr")) == 12  # Section 11's standards
     invite = picked.one("button")
     action, data = page.pressing(invite)
     refused = page_of(scrutineer.post(action, data=data), status=422)
@@ -237,7 +242,8 @@ def test_the_session_page_sets_the_ratings_side_by_side(
         rows = page.one("table", class_="triangulation").find("tbody").find_all("tr")
         assert len(rows) == 12
         six = next(r for r in rows if r.find("th").text.startswith("6."))
-        assert "Partially met" in six.text or "Met" in six.text
+        cells = [c.text for c in six.children if not isinstance(c, str)]
+        assert cells[3:] == ["Partially met", "Differ"]  # three of the four said so
         assert page.find("form", action=session_url(york, held, "/scores")) is None  # closed
         assert "Strong leadership" in page.text
     members = page_of(visitor_as(ADMIN).get(session_url(york, held))).find("details.members")
@@ -370,7 +376,15 @@ def test_the_printable_report_lists_the_sessions_without_navigation(
         "section.report-session", **{"aria-labelledby": f"session-{_session(db, held, HOUSING).id}"}
     )
     assert "Update report to the Executive" in housing.text and "Assured" in housing.text
-    assert len(housing.one("table").find("tbody").find_all("tr")) == 12
+    rows = housing.one("table").find("tbody").find_all("tr")
+    assert len(rows) == 12
+    assert [c.text for c in rows[2].children if not isinstance(c, str)] == [
+        "3. Listening to children and families",
+        "Partially met",
+        "None",
+        "Met",
+        "Differ",
+    ]  # the disagreement said in words, not by colour alone
     assert page.broken_references() == []
 
 

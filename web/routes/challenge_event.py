@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from web.client import ApiClient, ApiError
 from web.contract import EVENT_LABELS, OUTCOME_LABELS, RETURN_LABELS, SESSION_LABELS
 from web.deps import Api, InPartnership, Place
-from web.forms import field_errors, form_values
+from web.forms import field_errors, form_values, refused_status
 from web.pages import MAX_ID, redirect, render
 
 router = APIRouter()
@@ -80,6 +80,7 @@ async def render_event(
         candidates = found["items"]
         for c in candidates:
             c["summary"] = rating_summary(c)
+            c["rated"] = any(s["self_rating"] or s["moderated"] for s in c["standards"])
     return render(
         request,
         "challenge/event.html",
@@ -121,7 +122,7 @@ async def invite(
             message = REASON_NEEDED if "reason" in problems else next(iter(problems.values()))
         return await render_event(
             request, place, client, event_id, errors={key: message},
-            reasons={agency: values["reason"]}, status=exc.status,
+            reasons={agency: values["reason"]}, status=refused_status(exc),
         )  # fmt: skip
     return redirect(request, f"/p/{place.id}/challenge-events/{event_id}?done=invited#picker")
 
@@ -166,8 +167,15 @@ async def cancel(
                       "Check it below, then cancel it again."}  # fmt: skip
         elif exc.status == 409:
             errors = {"cancel_reason": exc.detail}
-        return await render_event(request, place, client, event_id, errors=errors,
-                                  cancel_reason=values["reason"], status=exc.status)  # fmt: skip
+        return await render_event(
+            request,
+            place,
+            client,
+            event_id,
+            errors=errors,
+            cancel_reason=values["reason"],
+            status=refused_status(exc),
+        )
     return redirect(request, f"/p/{place.id}/challenge-events/{event_id}?done=cancelled")
 
 

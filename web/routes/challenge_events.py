@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from web.client import ApiClient, ApiError
 from web.contract import EVENT_LABELS, EventStatus
 from web.deps import Api, InPartnership, PageForbidden, Place
-from web.forms import field_errors, form_values
+from web.forms import field_errors, form_values, refused_status
 from web.pages import MAX_ID, page_params, pager, redirect, render
 
 router = APIRouter()
@@ -219,5 +219,5 @@ async def change_event(
         }  # fmt: skip
         panel = {str(i) for i in body["panel_user_ids"]}  # type: ignore[union-attr]
         return await _form_page(request, place, client, values=values, panel=panel,
-                                errors=errors, event=event, status=exc.status)  # fmt: skip
+                                errors=errors, event=event, status=refused_status(exc))  # fmt: skip
     return redirect(request, f"/p/{place.id}/challenge-events/{event_id}?done=changed")

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from web.client import ApiClient, ApiError
 from web.contract import OUTCOME_LABELS
 from web.deps import Api, InPartnership, PageNotFound, Place
-from web.forms import field_errors, form_values
+from web.forms import field_errors, form_values, refused_status
 from web.pages import MAX_ID, is_htmx, redirect, render
 from web.routes.challenge_event import LABELS, load_event
 
@@ -252,7 +252,7 @@ async def close_session(
         }  # fmt: skip
         close = {"values": values, "rows": rows, "errors": errors}
         return await render_session(request, place, client, event_id, session_id, close=close,
-                                    status=exc.status)  # fmt: skip
+                                    status=refused_status(exc))  # fmt: skip
     return redirect(request, f"{_page_path(place, event_id, session_id)}?done=closed")
 
 
@@ -276,5 +276,5 @@ async def reopen_session(
         )
         reopen = {"reason": values["reason"], "errors": {"reopen_reason": message}}
         return await render_session(request, place, client, event_id, session_id,
-                                    reopen=reopen, status=exc.status)  # fmt: skip
+                                    reopen=reopen, status=refused_status(exc))  # fmt: skip
     return redirect(request, f"{_page_path(place, event_id, session_id)}?done=reopened")

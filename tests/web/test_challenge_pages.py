@@ -269,6 +269,15 @@ def test_agency_staff_see_only_their_own_session_without_scores(
     page_of(editor.get(session_url(york, other)), status=404)
     cafcass = _session(db, _event(db, DAY_2026), "Cafcass")
     page_of(editor.get(session_url(york, cafcass)), status=404)
+    for tail in ("", "/report", "/change"):  # an event that does not invite Housing
+        page_of(editor.get(events_url(york, f"/{cafcass.event_id}{tail}")), status=404)
+    event = page_of(editor.get(events_url(york, f"/{held.id}")))
+    assert [a.text for a in event.one("div", **{"aria-label": "Sessions"}).find_all("a")] == [
+        HOUSING
+    ]
+    assert event.find("section.candidate") is None and event.find("form", id="cancel") is None
+    report = page_of(editor.get(events_url(york, f"/{held.id}/report")))
+    assert [h.text for h in report.find_all("h2")] == [HOUSING]
 
 
 def test_the_panel_scores_through_the_grid_without_javascript(
@@ -297,6 +306,7 @@ def test_the_panel_scores_through_the_grid_without_javascript(
     stale = panel.post(action, data={**data, f"level-{first}": "not_met"})  # still version 0
     shown = page_of(stale, status=409)
     assert "scored this standard elsewhere" in shown.text
+    assert f"#field-level-{first}" in shown.summary_links() and shown.broken_references() == []
     assert shown.one("input", name=f"version-{first}")["value"] == "1"
 
 
@@ -339,6 +349,7 @@ def test_the_chair_closes_with_an_outcome_and_a_follow_up_then_reopens(
     refused = page_of(chair.post(action, data=early), status=422)
     assert "#field-fu-0-due_on" in refused.summary_links()
     assert "must be on or after the event" in refused.field_error("fu-0-due_on")
+    assert refused.broken_references() == [] and refused.unlabelled_fields() == []
     assert refused.one("input", id="field-fu-0-owner")["value"] == "Safeguarding lead"
     missing = page_of(chair.post(action, data=data), status=422)
     assert missing.summary_links()["#field-outcome"] == "Choose the outcome of the session"

@@ -127,8 +127,7 @@ async def _form_page(
 @router.get(EVENTS + "/new")
 async def new_event(request: Request, place: InPartnership, client: Api) -> Response:
     place.require("manage_challenge", ONLY_MANAGERS)
-    values = {"place": ""}
-    return await _form_page(request, place, client, values=values, panel=set(), errors={})
+    return await _form_page(request, place, client, values={}, panel=set(), errors={})
 
 
 @router.post(EVENTS + "/new")

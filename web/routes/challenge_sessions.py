@@ -188,7 +188,7 @@ async def save_one(
             failure=failure,
             just_saved=failure is None,
             swap_triangulation=True,
-        ),  # fmt: skip
+        ),
         status=failure["status"] if failure else 200,
     )
 

@@ -70,3 +70,28 @@ TRACKER_SORT_LABELS = {
     "open_actions": "Open actions",
     "overdue_actions": "Overdue actions",
 }
+
+
+class EventStatus(StrEnum):
+    planned = "planned"
+    cancelled = "cancelled"
+
+
+class SessionStatus(StrEnum):
+    open = "open"
+    closed = "closed"
+
+
+class Outcome(StrEnum):
+    assured = "assured"
+    partially_assured = "partially_assured"
+    not_assured = "not_assured"
+
+
+EVENT_LABELS = {EventStatus.planned: "Planned", EventStatus.cancelled: "Cancelled"}
+SESSION_LABELS = {SessionStatus.open: "Open", SessionStatus.closed: "Closed"}
+OUTCOME_LABELS = {
+    Outcome.assured: "Assured",
+    Outcome.partially_assured: "Partially assured (more information requested)",
+    Outcome.not_assured: "Not assured (escalated to the Executive)",
+}

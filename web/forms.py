@@ -43,3 +43,9 @@ def field_errors(exc: ApiError, labels: dict[str, str]) -> dict[str, str]:
 
 def form_values(form: Any, names: list[str]) -> dict[str, str]:
     return {name: str(form.get(name, "")).strip() for name in names}
+
+
+def refused_status(exc: ApiError) -> int:
+    """A refused form's page: 422 when a field needs correcting, else 409 (a conflict, or a
+    page made stale by another's change: the browser sent no If-Match of its own)."""
+    return 422 if exc.status == 422 else 409

@@ -16,6 +16,11 @@ def test_the_pages_know_every_value_the_api_publishes(client: TestClient) -> Non
     assert [m.value for m in contract.ProgrammeStatus] == schemas["ProgrammeStatus"]["enum"]
     assert set(contract.RETURN_LABELS) == set(contract.ReturnStatus)
     assert set(contract.ACTION_LABELS) == set(contract.ActionStatus)
+    for mirrored in (contract.EventStatus, contract.SessionStatus, contract.Outcome):
+        assert [m.value for m in mirrored] == schemas[mirrored.__name__]["enum"]
+    assert set(contract.EVENT_LABELS) == set(contract.EventStatus)
+    assert set(contract.SESSION_LABELS) == set(contract.SessionStatus)
+    assert set(contract.OUTCOME_LABELS) == set(contract.Outcome)
 
 
 def test_the_pages_alone_need_the_address_of_the_api(monkeypatch):

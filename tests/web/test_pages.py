@@ -74,6 +74,8 @@ PAGES = {
     "programme": "/p/{p}/programmes/{programme}",
     "returns": "/p/{p}/returns",
     "return": "/p/{p}/returns/{housing_return}",
+    "challenge events": "/p/{p}/challenge-events",
+    "new challenge event": "/p/{p}/challenge-events/new",
     "people": "/p/{p}/people",
     "audit log": "/p/{p}/audit",
 }
@@ -81,6 +83,7 @@ LIST_PAGES = {
     "agencies": "/p/{p}/agencies",
     "programmes": "/p/{p}/programmes",
     "returns": "/p/{p}/returns",
+    "challenge events": "/p/{p}/challenge-events",
     "people": "/p/{p}/people",
     "audit log": "/p/{p}/audit",
 }
@@ -382,6 +385,7 @@ def test_the_nav_offers_people_and_audit_log_only_to_oversight_roles(
     nav = [a.text for a in page.one("nav", **{"aria-label": "Main"}).find_all("a")]
     sees_returns = sees_oversight or email in (EDITOR, APPROVER)
     expected = ["Home", "Programmes"] + (["Returns", "Action plan"] if sees_returns else [])
+    expected += ["Challenge events"]  # agency staff see the events that invite their agency
     expected += ["Agencies", "Frameworks"]
     assert nav == expected + (["People", "Audit log"] if sees_oversight else [])
 

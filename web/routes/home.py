@@ -1,9 +1,13 @@
 """The start page and each partnership's home."""
 
+from datetime import date
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from web.deps import Api, InPartnership, SignedIn
+from web.client import ApiClient
+from web.deps import Api, InPartnership, Place, SignedIn
 from web.pages import redirect, render
 
 router = APIRouter()
@@ -26,6 +30,7 @@ async def partnership_home(request: Request, place: InPartnership, client: Api) 
     )
     programmes = await client.get(f"{base}/programmes", token=place.token, limit=5)
     frameworks = await client.get(f"{base}/frameworks", token=place.token, limit=1)
+    upcoming = await _upcoming_events(client, place)
     return render(
         request,
         "home/partnership.html",
@@ -34,5 +39,24 @@ async def partnership_home(request: Request, place: InPartnership, client: Api) 
             statutory=statutory["items"],
             programmes=programmes,
             framework_total=frameworks["total"],
+            upcoming=upcoming,
         ),
     )
+
+
+async def _upcoming_events(client: ApiClient, place: Place) -> list[dict[str, Any]]:
+    """Planned challenge events from today on, soonest first; for agency staff, each with
+    their own agency's invitation (the only session the API shows them)."""
+    found = await client.get(
+        f"/partnerships/{place.id}/challenge-events", token=place.token, status="planned", limit=5
+    )
+    today = date.today().isoformat()
+    own = {
+        m["agency_id"]
+        for m in place.viewer.me["memberships"]
+        if m["partnership_id"] == place.id and m["agency_id"] is not None
+    }
+    events = [e for e in found["items"] if e["held_on"] >= today]
+    for e in events:
+        e["invitations"] = [s for s in e["sessions"] if s["agency_id"] in own]
+    return sorted(events, key=lambda e: (e["held_on"], e["id"]))

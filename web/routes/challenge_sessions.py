@@ -54,6 +54,29 @@ def _context(place: Place, event: dict[str, Any], found: dict[str, Any], **extra
     )  # fmt: skip
 
 
+def blank_enquiry_forms() -> dict[str, Any]:
+    """The lines of enquiry's forms as first shown: a blank draft, nothing typed."""
+    return {"draft": {"question": "", "standard_ids": []}, "edits": {}, "answers": {},
+            "errors": {}}  # fmt: skip
+
+
+async def session_enquiries(
+    client: ApiClient, place: Place, found: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The session's lines of enquiry as the API shows them to the viewer (drafts only to
+    those who may draft), each with its standards' codes."""
+    if "enquiries" in found:
+        items: list[dict[str, Any]] = found["enquiries"]
+    else:
+        items = await client.get(
+            _api_path(place, found["event_id"], found["id"]) + "/enquiries", token=place.token
+        )
+    codes = {row["standard_id"]: row["code"] for row in found["standards"]}
+    for q in items:
+        q["codes"] = [codes[sid] for sid in q["standard_ids"] if sid in codes]
+    return items
+
+
 def _blank_close() -> dict[str, Any]:
     rows = [{"description": "", "owner": "", "due_on": "", "to_executive": False}
             for _ in range(FOLLOW_UP_ROWS)]  # fmt: skip
@@ -70,19 +93,22 @@ async def render_session(
     failures: dict[int, dict[str, Any]] | None = None,
     close: dict[str, Any] | None = None,
     reopen: dict[str, Any] | None = None,
+    enquiry: dict[str, Any] | None = None,
     status: int = 200,
 ) -> Response:
-    """The session page; `failures` (by standard), `close` and `reopen` keep forms that
-    were refused, as typed, with why."""
+    """The session page; `failures` (by standard), `close`, `reopen` and `enquiry` (the
+    lines of enquiry's forms) keep forms that were refused, as typed, with why."""
     event, found = await _load(client, place, event_id, session_id)
     close, reopen = close or _blank_close(), reopen or {"reason": "", "errors": {}}
+    enquiry = {**blank_enquiry_forms(), **(enquiry or {})}
     errors = {f"level-{sid}": f["problem"] for sid, f in (failures or {}).items()}
     return render(
         request,
         "challenge/session.html",
         _context(
             place, event, found, failures=failures or {}, close=close, reopen=reopen,
-            errors={**errors, **close["errors"], **reopen["errors"]},
+            enquiries=await session_enquiries(client, place, found), enquiry=enquiry,
+            errors={**errors, **close["errors"], **reopen["errors"], **enquiry["errors"]},
             outcome_labels=OUTCOME_LABELS, done=request.query_params.get("done", ""),
         ),
         status=status,

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 from test_challenge_pages import DAY_2026, HOUSING, _agency, _event, _session, session_url
 from test_pages import assert_accessible_page
-from websupport import APPROVER, EDITOR, EXECUTIVE, HTMX, PANEL, SCRUTINEER, count, page_of
+from websupport import ADMIN, APPROVER, EDITOR, EXECUTIVE, HTMX, PANEL, SCRUTINEER, count, page_of
 
 from api.models import ChallengeSession, LineOfEnquiry, Partnership
 
@@ -28,8 +28,11 @@ def _housing_asked(
     """Housing invited to the 2026 day, and one question published to it by the chair."""
     event = _event(db, DAY_2026)
     base = f"{API}/partnerships/{york.id}/challenge-events/{event.id}"
-    invited = client.post(f"{base}/invitations", headers=token_for("admin@york.example"),
-                          json={"agency_id": _agency(db, HOUSING), "reason": "Repairs."})  # fmt: skip
+    invited = client.post(
+        f"{base}/invitations",
+        headers=token_for(ADMIN),
+        json={"agency_id": _agency(db, HOUSING), "reason": "Repairs."},
+    )
     assert invited.status_code == 201, invited.text
     s = _session(db, event, HOUSING)
     chair = token_for(SCRUTINEER)

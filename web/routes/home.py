@@ -31,6 +31,7 @@ async def partnership_home(request: Request, place: InPartnership, client: Api) 
     programmes = await client.get(f"{base}/programmes", token=place.token, limit=5)
     frameworks = await client.get(f"{base}/frameworks", token=place.token, limit=1)
     upcoming = await _upcoming_events(client, place)
+    follow_ups = await _open_follow_ups(client, place)
     return render(
         request,
         "home/partnership.html",
@@ -40,6 +41,7 @@ async def partnership_home(request: Request, place: InPartnership, client: Api) 
             programmes=programmes,
             framework_total=frameworks["total"],
             upcoming=upcoming,
+            **follow_ups,
         ),
     )
 
@@ -60,3 +62,25 @@ async def _upcoming_events(client: ApiClient, place: Place) -> list[dict[str, An
     for e in events:
         e["invitations"] = [s for s in e["sessions"] if s["agency_id"] in own]
     return sorted(events, key=lambda e: (e["held_on"], e["id"]))
+
+
+HOME_FOLLOW_UPS = 5
+FOR_THE_EXECUTIVE = {"executive", "scrutineer"}
+
+
+async def _open_follow_ups(client: ApiClient, place: Place) -> dict[str, Any]:
+    """Follow-ups not yet done or cancelled, overdue first: for the Executive and the
+    scrutineer those due to the Executive, for everyone else all they may see."""
+    roles = set(place.partnership["roles"])
+    executive = bool(roles & FOR_THE_EXECUTIVE) and "partnership_admin" not in roles
+    found = await client.get(
+        f"/partnerships/{place.id}/follow-ups", token=place.token, limit=100,
+        to_executive=True if executive else None,
+    )  # fmt: skip
+    still = [f for f in found["items"] if f["status"] in ("planned", "in_progress")]
+    still.sort(key=lambda f: not f["overdue"])  # stable: by due date within each
+    return {
+        "follow_ups": still[:HOME_FOLLOW_UPS],
+        "follow_ups_more": len(still) > HOME_FOLLOW_UPS,
+        "follow_ups_for_executive": executive,
+    }

@@ -86,6 +86,24 @@ def _group_review(ret: dict[str, Any]) -> None:
     }
 
 
+async def _invitations(
+    client: ApiClient, place: Place, ret: dict[str, Any]
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """The challenge events of the return's programme that invite its agency (not those
+    cancelled), each with the agency's session."""
+    found = await client.get(
+        f"/partnerships/{place.id}/challenge-events", token=place.token, limit=100,
+        agency_id=ret["agency_id"], programme_id=ret["programme_id"],
+    )  # fmt: skip
+    return [
+        (e, s)
+        for e in found["items"]
+        if e["status"] != "cancelled"
+        for s in e["sessions"]
+        if s["agency_id"] == ret["agency_id"]
+    ]
+
+
 async def render_return(
     request: Request,
     place: Place,
@@ -115,6 +133,7 @@ async def render_return(
     )
     query = request.query_params
     carried, carried_files = query.get("carried", ""), query.get("files", "")
+    invited = await _invitations(client, place, ret) if block is None else []
     return render(
         request,
         "returns/detail.html",
@@ -138,6 +157,7 @@ async def render_return(
             carry_failed=query.get("carry") == "failed",
             extension_form=extension or {"values": {}, "errors": {}},
             extension_done=query.get("extension", ""),
+            invited=invited,
         ),
         block=block,
         status=status,

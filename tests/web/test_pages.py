@@ -385,7 +385,7 @@ def test_the_nav_offers_people_and_audit_log_only_to_oversight_roles(
     nav = [a.text for a in page.one("nav", **{"aria-label": "Main"}).find_all("a")]
     sees_returns = sees_oversight or email in (EDITOR, APPROVER)
     expected = ["Home", "Programmes"] + (["Returns", "Action plan"] if sees_returns else [])
-    expected += ["Challenge events"]  # agency staff see the events that invite their agency
+    expected += ["Challenge events", "Follow-ups"]  # agency staff: their agency's own
     expected += ["Agencies", "Frameworks"]
     assert nav == expected + (["People", "Audit log"] if sees_oversight else [])
 

@@ -201,9 +201,21 @@ async def answer(
     except ApiError as exc:
         if exc.status not in (409, 412, 422):
             raise
+        current = exc.problem.get("current") or {}
+        if exc.status == 412 and current.get("answer") == values["answer"]:
+            return await _answered(request, place, client, event_id, session_id, enquiry_id, None)
         message = {412: STALE_ANSWER, 422: "Enter your answer"}.get(exc.status, exc.detail)
         state = {"answer": values["answer"], "stale": exc.status == 412, "error": message,
                  "status": refused_status(exc)}  # fmt: skip
+    return await _answered(request, place, client, event_id, session_id, enquiry_id, state)
+
+
+async def _answered(
+    request: Request, place: Place, client: ApiClient, event_id: int, session_id: int,
+    enquiry_id: int, state: dict[str, Any] | None,
+) -> Response:  # fmt: skip
+    """After an answer was sent: the session page again (without JavaScript), or for htmx
+    the enquiry's block, saying "Saved" or, with `state`, why not."""
     if not is_htmx(request):
         if state is None:
             return redirect(

@@ -188,7 +188,9 @@ class StandardRow(BaseModel):
 
 class SessionDetail(SessionRead):
     event_id: int
-    return_id: int | None = Field(description="The agency's return in the event's programme")
+    return_id: int | None = Field(
+        description="The agency's return in the event's programme, if you may read it"
+    )
     summary: str
     closed_at: datetime | None
     closed_by_label: str | None

@@ -10,7 +10,7 @@ oversight and executives the combined score beside the self and moderated rating
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlmodel import Session, col, select
 
@@ -25,6 +25,7 @@ from api.challenge.schemas import (
 )
 from api.models import Agency, ChallengeEvent, ChallengeSession, PanelScore, Return
 from api.permissions import may_draft_enquiries, session_allowed
+from api.returns import access
 from api.security import Principal
 
 
@@ -71,6 +72,7 @@ def read_all(
         ).all()
         if return_id is not None
     }
+    reads = access.readable(db, principal, partnership_id).reads  # whose returns to link
     levels = ratings.scale(db, event.programme_id)
     on_panel = principal.user_id is not None and principal.user_id in panel
     sees_members = sees_members or on_panel
@@ -93,10 +95,10 @@ def read_all(
         out.append(
             SessionDetail(
                 id=t.id, event_id=event.id, agency_id=t.agency_id, agency_name=names[t.agency_id],
-                return_id=returns.get(t.agency_id), reason=t.reason, status=t.status,
-                outcome=t.outcome, version=t.version, summary=t.summary, closed_at=t.closed_at,
-                closed_by_label=t.closed_by_label, scale=scale, standards=rows.get(t.id, []),
-                enquiries=asked.get(t.id, []),
+                return_id=_linked(returns.get(t.agency_id), t.agency_id, reads), reason=t.reason,
+                status=t.status, outcome=t.outcome, version=t.version, summary=t.summary,
+                closed_at=t.closed_at, closed_by_label=t.closed_by_label, scale=scale,
+                standards=rows.get(t.id, []), enquiries=asked.get(t.id, []),
                 follow_ups=follow_ups.get(t.id, []),
                 allowed=session_allowed(
                     principal, partnership_id, panel=panel, chair_user_id=event.chair_user_id,
@@ -105,6 +107,10 @@ def read_all(
             )
         )  # fmt: skip
     return out
+
+
+def _linked(return_id: int | None, agency_id: int, reads: Callable[[int, int], bool]) -> int | None:
+    return return_id if return_id is not None and reads(agency_id, return_id) else None
 
 
 def _standard_rows(

@@ -9,7 +9,8 @@ its invitations and the panel's first draft questions, not yet published.
 Enquiries, scores and closes go through the services (`api/challenge/enquiries.py`,
 `api/challenge/sessions.py`), and what they write is dated to when it happened: drafted on
 9 October, published on the 16th, answered on the 25th, scored and closed on the day.
-Invitations are written as rows.
+The business unit plans the events and invites the agencies through the events' service,
+and the chair records the follow-ups done through theirs.
 """
 
 from dataclasses import dataclass
@@ -17,11 +18,15 @@ from datetime import date, datetime
 
 from sqlmodel import Session, select
 
-from api.challenge import enquiries, sessions
+from api.challenge import enquiries, follow_ups, sessions
+from api.challenge import service as events
+from api.challenge.follow_up_schemas import FollowUpChange
+from api.challenge.schemas import EventCreate
 from api.challenge.sessions import FollowUpIn
 from api.demo_dating import at, dated
 from api.models import (
     ActionStatus,
+    Agency,
     AuditEvent,
     ChallengeEvent,
     ChallengeSession,
@@ -29,7 +34,6 @@ from api.models import (
     FollowUpUpdate,
     LineOfEnquiry,
     Outcome,
-    PanelMember,
     PanelScore,
     Standard,
 )
@@ -225,7 +229,10 @@ def tell(
     held = _event(session, partnership_id, programme_2023, "Section 11 challenge day 2023",
                   DAY_2023, "West Offices, York", panel, admin,
                   created=at(date(2023, 10, 2), 9))  # fmt: skip
-    invited_rows = [_invite(session, held, agency_ids[i.agency], i.reason) for i in INVITED_2023]
+    invited_rows = [
+        _invite(session, admin, held, agency_ids[i.agency], i.reason, at(date(2023, 10, 2), 10))
+        for i in INVITED_2023
+    ]
     _questioned(session, partnership_id, held, invited_rows, standards, panel[0], answerer)
     since = utcnow()
     for invited, row in zip(INVITED_2023, invited_rows, strict=True):
@@ -238,10 +245,8 @@ def tell(
     assert planned.id is not None
     sessions_2026: dict[str, int] = {}
     for name, reason in INVITED_2026:
-        invitation = ChallengeSession(event_id=planned.id, agency_id=agency_ids[name],
-                                      reason=reason)  # fmt: skip
-        session.add(invitation)
-        session.flush()
+        invitation = _invite(session, admin, planned, agency_ids[name], reason,
+                             at(date(2026, 11, 23), 10))  # fmt: skip
         assert invitation.id is not None
         sessions_2026[name] = invitation.id
     drafter = panel_members[0]
@@ -255,8 +260,14 @@ def tell(
     session.flush()
 
 
+EVENT_STAMPS = (
+    (ChallengeEvent, "created_at"), (ChallengeEvent, "updated_at"),
+    (ChallengeSession, "created_at"), (ChallengeSession, "updated_at"), (AuditEvent, "at"),
+)  # fmt: skip
+
+
 def _event(
-    session: Session,
+    db: Session,
     partnership_id: int,
     programme_id: int,
     title: str,
@@ -267,29 +278,24 @@ def _event(
     *,
     created: datetime,
 ) -> ChallengeEvent:
-    """An event chaired by the first of its panel."""
+    """An event the business unit plans, chaired by the first of its panel."""
     assert panel[0].user_id is not None
-    event = ChallengeEvent(
-        partnership_id=partnership_id, programme_id=programme_id, title=title, held_on=held_on,
-        place=place, chair_user_id=panel[0].user_id, created_by_id=admin.user_id,
-        created_at=created, updated_at=created,
-    )  # fmt: skip
-    session.add(event)
-    session.flush()
-    assert event.id is not None
-    session.add_all(PanelMember(event_id=event.id, user_id=p.user_id or 0) for p in panel)
-    session.flush()
+    since = utcnow()
+    event = events.create(db, principal=admin, partnership_id=partnership_id, data=EventCreate(
+        programme_id=programme_id, title=title, held_on=held_on, place=place,
+        chair_user_id=panel[0].user_id, panel_user_ids=[p.user_id or 0 for p in panel[1:]],
+    ))  # fmt: skip
+    dated(db, since, created, EVENT_STAMPS)
     return event
 
 
-def _invite(db: Session, event: ChallengeEvent, agency_id: int, reason: str) -> ChallengeSession:
-    assert event.id is not None
-    row = ChallengeSession(
-        event_id=event.id, agency_id=agency_id, reason=reason,
-        created_at=at(date(2023, 10, 2), 10), updated_at=at(date(2023, 10, 2), 10),
-    )  # fmt: skip
-    db.add(row)
-    db.flush()
+def _invite(
+    db: Session, admin: Principal, event: ChallengeEvent, agency_id: int, reason: str,
+    when: datetime,
+) -> ChallengeSession:  # fmt: skip
+    since = utcnow()
+    row = events.invite(db, principal=admin, event=event, agency_id=agency_id, reason=reason)
+    dated(db, since, when, EVENT_STAMPS)
     return row
 
 
@@ -354,17 +360,23 @@ def _held_session(
         outcome=invited.outcome, summary=invited.summary, follow_ups=follow_ups,
     )  # fmt: skip
     for follow_up, (_, evidence) in zip(made, FOLLOW_UPS.get(invited.agency, ()), strict=True):
-        _done(db, follow_up, evidence, chair)
+        _done(db, partnership_id, event, row, follow_up, evidence, chair)
 
 
-def _done(db: Session, follow_up: FollowUp, evidence: str, chair: Principal) -> None:
-    done = at(follow_up.due_on, 16)
-    follow_up.status, follow_up.completion_evidence = ActionStatus.done, evidence
-    follow_up.updated_at = done
-    db.add(follow_up)
-    db.flush()
-    assert follow_up.id is not None
-    db.add(
-        FollowUpUpdate(follow_up_id=follow_up.id, note="Done: " + evidence,
-                       author_user_id=chair.user_id, author_label=chair.label, at=done)
-    )  # fmt: skip
+DONE_STAMPS = ((FollowUp, "updated_at"), (FollowUpUpdate, "at"), (AuditEvent, "at"))
+
+
+def _done(
+    db: Session, partnership_id: int, event: ChallengeEvent, row: ChallengeSession,
+    follow_up: FollowUp, evidence: str, chair: Principal,
+) -> None:  # fmt: skip
+    """The chair records the follow-up done, with its evidence, on the day it was due."""
+    since = utcnow()
+    agency = db.get(Agency, row.agency_id)
+    assert event.id is not None and agency is not None
+    found = follow_ups.Found(follow_up, event.id, row.agency_id, agency.name, event.held_on)
+    follow_ups.add_progress(db, principal=chair, partnership_id=partnership_id,
+                            follow_up=follow_up, note="Done: " + evidence)  # fmt: skip
+    done = FollowUpChange(status=ActionStatus.done, completion_evidence=evidence)
+    follow_ups.change(db, principal=chair, partnership_id=partnership_id, found=found, data=done)
+    dated(db, since, at(follow_up.due_on, 16), DONE_STAMPS)

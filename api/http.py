@@ -10,6 +10,8 @@ from api.fields import TIMESTAMP_PATTERN, NoNul
 from api.problems import PreconditionFailed
 
 MAX_ID = 2**63 - 1
+# An id in a body: a record's id as the database can hold it.
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID, description="A record's id")]
 Number = Annotated[int, Path(ge=1, le=1_000_000, description="A version's number")]

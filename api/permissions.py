@@ -336,6 +336,12 @@ class ReturnsView:
     panel_returns: frozenset[int] = frozenset()
     panel_agencies: frozenset[int] = frozenset()
 
+    def reads(self, agency_id: int, return_id: int) -> bool:
+        """Whether this return is one the principal may read."""
+        return (
+            self.agencies is None or agency_id in self.agencies or return_id in self.panel_returns
+        )
+
     @property
     def plan_agencies(self) -> frozenset[int] | None:
         """Whose action plans may be read: None for every agency's."""

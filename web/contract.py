@@ -89,6 +89,7 @@ class Outcome(StrEnum):
 
 
 EVENT_LABELS = {EventStatus.planned: "Planned", EventStatus.cancelled: "Cancelled"}
+HELD = "Held"  # a planned event whose day has passed (the API's `upcoming` is false)
 SESSION_LABELS = {SessionStatus.open: "Open", SessionStatus.closed: "Closed"}
 OUTCOME_LABELS = {
     Outcome.assured: "Assured",

@@ -54,12 +54,24 @@ def read(db: Session, row: LineOfEnquiry) -> EnquiryRead:
 
 def list_in(db: Session, *, target: ChallengeSession, drafts: bool) -> list[EnquiryRead]:
     """The session's lines of enquiry in the order they were drafted; drafts only if asked."""
-    query = select(LineOfEnquiry).where(LineOfEnquiry.session_id == target.id)
+    assert target.id is not None
+    return of_sessions(db, [target.id], drafts=drafts).get(target.id, [])
+
+
+def of_sessions(
+    db: Session, session_ids: list[int], *, drafts: bool
+) -> dict[int, list[EnquiryRead]]:
+    """Each session's lines of enquiry, in the order drafted; drafts only if asked. Two
+    statements however many sessions."""
+    query = select(LineOfEnquiry).where(col(LineOfEnquiry.session_id).in_(session_ids))
     if not drafts:
         query = query.where(col(LineOfEnquiry.published_at).is_not(None))
     rows = db.exec(query.order_by(col(LineOfEnquiry.id))).all()
     standards = _standards(db, [r.id for r in rows if r.id is not None])
-    return [_read(r, standards[r.id or 0]) for r in rows]
+    found: dict[int, list[EnquiryRead]] = {}
+    for r in rows:
+        found.setdefault(r.session_id, []).append(_read(r, standards[r.id or 0]))
+    return found
 
 
 def get_in(

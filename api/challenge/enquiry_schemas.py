@@ -5,8 +5,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from api.challenge.schemas import RecordId
 from api.fields import NoNul, text
+from api.http import RecordId
 
 Question = Annotated[str, text(2000, min_length=1), NoNul]
 AnswerText = Annotated[str, text(10_000, min_length=1), NoNul]

@@ -14,6 +14,7 @@ from api.challenge.schemas import (
     SessionRead,
 )
 from api.db import SessionDep
+from api.fields import Flag
 from api.http import Id, IfMatch, Limit, Offset, Page, check_if_match, set_etag
 from api.models.challenge import ChallengeEvent, EventStatus, Outcome
 from api.permissions import EventView, Permission, event_view, require
@@ -59,6 +60,10 @@ def list_events(
         Outcome | None,
         Query(description="Only events with a session you may see that ended so"),
     ] = None,
+    upcoming: Annotated[
+        Flag | None,
+        Query(description="Only events still to be held (soonest first), or only the others"),
+    ] = None,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> Page[EventRead]:
@@ -74,6 +79,7 @@ def list_events(
         agency_id=agency_id,
         status=status,
         outcome=outcome,
+        upcoming=upcoming,
         limit=limit,
         offset=offset,
     )

@@ -106,6 +106,12 @@ class Triangulation:
         return len({r for r in (self.self_rating, self.moderated, self.panel) if r}) > 1
 
 
+def is_upcoming(status: EventStatus, held_on: date, today: date) -> bool:
+    """An event is upcoming while it stands and its day has not passed; once its day has
+    passed it was held. Derived from the date, never stored."""
+    return status == EventStatus.planned and held_on >= today
+
+
 def check_follow_up_due(due_on: date, held_on: date) -> None:
     if due_on < held_on:
         raise ValueError(f"must be on or after the event, {held_on.isoformat()}")

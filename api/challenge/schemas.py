@@ -3,13 +3,13 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from api.challenge.enquiry_schemas import EnquiryRead
 from api.fields import Day, Name, ShortText
-from api.http import MAX_ID
+from api.http import RecordId
 from api.models import ActionStatus, ReturnStatus
 from api.models.challenge import EventStatus, Outcome, SessionStatus
 from api.permissions import EventAllowed, SessionAllowed
 
-RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 Reason = Annotated[ShortText, Field(min_length=1)]
 
 
@@ -75,6 +75,7 @@ class EventRead(BaseModel):
     place: str
     status: EventStatus
     cancelled_reason: str | None
+    upcoming: bool = Field(description="Derived: planned and its day not passed (else held)")
     chair: PersonRef
     panel: list[PersonRef]
     sessions: list[SessionRead] = Field(
@@ -187,7 +188,9 @@ class StandardRow(BaseModel):
 
 class SessionDetail(SessionRead):
     event_id: int
-    return_id: int | None = Field(description="The agency's return in the event's programme")
+    return_id: int | None = Field(
+        description="The agency's return in the event's programme, if you may read it"
+    )
     summary: str
     closed_at: datetime | None
     closed_by_label: str | None
@@ -195,6 +198,10 @@ class SessionDetail(SessionRead):
     standards: list[StandardRow] = Field(
         description="Every standard of the framework; empty for the invited agency, which "
         "sees no scores"
+    )
+    enquiries: list[EnquiryRead] = Field(
+        description="Its lines of enquiry with the agency's answers; drafts only for the "
+        "panel and those who run events"
     )
     follow_ups: list[FollowUpRead]
     allowed: list[SessionAllowed] = Field(description="What you may do in the session now")

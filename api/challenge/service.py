@@ -8,6 +8,7 @@ from sqlalchemy import and_, false, func, or_, true
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
+from api.actions.service import today
 from api.audit import service as audit
 from api.challenge import ratings, rules
 from api.challenge.schemas import (
@@ -115,7 +116,7 @@ def _reads(session: Session, events: list[ChallengeEvent], view: EventView) -> l
                 version=s.version,
             )
         )
-    out = []
+    out, on = [], today()
     for e in events:
         assert e.id is not None
         panel = panels.get(e.id, [])
@@ -138,6 +139,7 @@ def _reads(session: Session, events: list[ChallengeEvent], view: EventView) -> l
                 version=e.version,
                 created_at=e.created_at,
                 updated_at=e.updated_at,
+                upcoming=rules.is_upcoming(e.status, e.held_on, on),
                 allowed=event_allowed(view, e.status),
             )
         )
@@ -153,10 +155,12 @@ def list_events(
     agency_id: int | None,
     status: EventStatus | None,
     outcome: Outcome | None,
+    upcoming: bool | None,
     limit: int,
     offset: int,
 ) -> tuple[list[EventRead], int]:
-    """Events the viewer may see, soonest last (newest first), in a fixed number of statements."""
+    """Events the viewer may see in a fixed number of statements: newest first, or the
+    soonest first when only upcoming ones are asked for."""
     query = _visible(
         select(ChallengeEvent).where(ChallengeEvent.partnership_id == partnership_id), view
     )
@@ -177,12 +181,18 @@ def list_events(
             sits = select(PanelMember.event_id).where(PanelMember.user_id == view.panel_user_id)
             found = and_(found, col(ChallengeEvent.id).in_(sits))
         query = query.where(found)
+    if upcoming is not None:  # rules.is_upcoming, in SQL
+        standing = col(ChallengeEvent.status) == EventStatus.planned
+        ahead = and_(standing, col(ChallengeEvent.held_on) >= today())
+        query = query.where(ahead if upcoming else ~ahead)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(ChallengeEvent.held_on).desc(), col(ChallengeEvent.id).desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
+    when = col(ChallengeEvent.held_on)
+    order = (
+        (when.asc(), col(ChallengeEvent.id))
+        if upcoming
+        else (when.desc(), col(ChallengeEvent.id).desc())
+    )
+    rows = session.exec(query.order_by(*order).limit(limit).offset(offset)).all()
     return _reads(session, list(rows), view), total
 
 

@@ -1,6 +1,8 @@
 """Sessions as a viewer may see them, one or a whole event's at once in the same fixed
 number of statements: why the agency was invited, the triangulation and scores per
-standard (not for the agency), its outcome and follow-ups, and what the viewer may do.
+standard (not for the agency), its lines of enquiry (drafts only for the panel and those
+who run events) with the agency's answers, its outcome and follow-ups, and what the viewer
+may do.
 
 The panel sees every member's scores; so do those who run events (`sees_members`);
 oversight and executives the combined score beside the self and moderated ratings
@@ -8,12 +10,12 @@ oversight and executives the combined score beside the self and moderated rating
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlmodel import Session, col, select
 
+from api.challenge import enquiries, ratings, rules
 from api.challenge import follow_ups as follow_up_service
-from api.challenge import ratings, rules
 from api.challenge.schemas import (
     FollowUpRead,
     LevelRead,
@@ -22,7 +24,8 @@ from api.challenge.schemas import (
     StandardRow,
 )
 from api.models import Agency, ChallengeEvent, ChallengeSession, PanelScore, Return
-from api.permissions import session_allowed
+from api.permissions import may_draft_enquiries, session_allowed
+from api.returns import access
 from api.security import Principal
 
 
@@ -69,8 +72,10 @@ def read_all(
         ).all()
         if return_id is not None
     }
+    reads = access.readable(db, principal, partnership_id).reads  # whose returns to link
     levels = ratings.scale(db, event.programme_id)
-    sees_members = sees_members or (principal.user_id is not None and principal.user_id in panel)
+    on_panel = principal.user_id is not None and principal.user_id in panel
+    sees_members = sees_members or on_panel
     rows: dict[int, list[StandardRow]] = {}
     if sees_members or sees_combined:
         rows = _standard_rows(db, principal, event, targets, returns, levels, sees_members)
@@ -80,6 +85,9 @@ def read_all(
         agency_id = agency_of[f.session_id]
         found = follow_up_service.Found(f, event.id, agency_id, names[agency_id], event.held_on)
         follow_ups[f.session_id].append(follow_up_service.to_read(found, on))
+    asked = enquiries.of_sessions(
+        db, ids, drafts=may_draft_enquiries(principal, partnership_id, on_panel=on_panel)
+    )
     scale = [LevelRead(code=x.code, label=x.label, scored=x.scored) for x in levels]
     out = []
     for t in targets:
@@ -87,9 +95,10 @@ def read_all(
         out.append(
             SessionDetail(
                 id=t.id, event_id=event.id, agency_id=t.agency_id, agency_name=names[t.agency_id],
-                return_id=returns.get(t.agency_id), reason=t.reason, status=t.status,
-                outcome=t.outcome, version=t.version, summary=t.summary, closed_at=t.closed_at,
-                closed_by_label=t.closed_by_label, scale=scale, standards=rows.get(t.id, []),
+                return_id=_linked(returns.get(t.agency_id), t.agency_id, reads), reason=t.reason,
+                status=t.status, outcome=t.outcome, version=t.version, summary=t.summary,
+                closed_at=t.closed_at, closed_by_label=t.closed_by_label, scale=scale,
+                standards=rows.get(t.id, []), enquiries=asked.get(t.id, []),
                 follow_ups=follow_ups.get(t.id, []),
                 allowed=session_allowed(
                     principal, partnership_id, panel=panel, chair_user_id=event.chair_user_id,
@@ -98,6 +107,10 @@ def read_all(
             )
         )  # fmt: skip
     return out
+
+
+def _linked(return_id: int | None, agency_id: int, reads: Callable[[int, int], bool]) -> int | None:
+    return return_id if return_id is not None and reads(agency_id, return_id) else None
 
 
 def _standard_rows(

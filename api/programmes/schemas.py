@@ -1,13 +1,10 @@
 from datetime import date, datetime
-from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.fields import Day, Name, ShortText
-from api.http import MAX_ID
+from api.http import RecordId
 from api.models import ProgrammeStatus
-
-RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class ProgrammeCreate(BaseModel):

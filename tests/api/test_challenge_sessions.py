@@ -316,3 +316,22 @@ def test_the_event_report_lists_every_session_seen_in_full(client, auth, db: Ses
     assert [s["agency_name"] for s in editor["sessions"]] == [HOUSING]
     assert editor["sessions"][0]["standards"] == []
     assert [s["agency_name"] for s in editor["event"]["sessions"]] == [HOUSING]
+
+
+def test_a_session_carries_its_enquiries_drafts_only_for_the_panel(
+    client, auth, db: Session, york
+) -> None:
+    planned = _url(db, york, PLANNED, "Cafcass")
+    panel = client.get(planned, headers=auth("panel")).json()["enquiries"]
+    assert panel and {e["status"] for e in panel} == {"draft"}  # the 2026 day's drafts
+    assert client.get(planned, headers=auth("executive")).json()["enquiries"] == []
+    held = client.get(_url(db, york, HELD, HOUSING), headers=auth("editor")).json()["enquiries"]
+    assert held and all(e["status"] == "published" and e["answer"] for e in held)
+
+
+def test_upcoming_events_come_soonest_first_and_held_ones_say_so(client, auth, york) -> None:
+    url = f"{API}/partnerships/{york.id}/challenge-events"
+    ahead = client.get(url, headers=auth("admin"), params={"upcoming": "true"}).json()["items"]
+    assert [e["title"] for e in ahead] == [PLANNED] and ahead[0]["upcoming"] is True
+    past = client.get(url, headers=auth("admin"), params={"upcoming": "false"}).json()["items"]
+    assert [e["title"] for e in past] == [HELD] and past[0]["upcoming"] is False

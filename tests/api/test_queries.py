@@ -307,7 +307,7 @@ def test_challenge_events_and_their_picker_take_the_same_statements_for_few_and_
     assert many[0][0] >= few[0][0] + MORE
     for (_, f), (_, m) in zip(few, many, strict=True):
         assert len(m) == len(f), "\n".join(m)
-        assert len(m) <= 18, "\n".join(m)  # the report: every session at once
+        assert len(m) <= 20, "\n".join(m)  # the report: every session at once
 
 
 def test_a_challenge_session_reads_in_the_same_statements_however_much_is_scored(
@@ -348,4 +348,4 @@ def test_a_challenge_session_reads_in_the_same_statements_however_much_is_scored
     body = client.get(url, headers=headers).json()
     assert sum(len(s["members"]) for s in body["standards"]) == len(members) * len(standards)
     assert len(many) == len(few), "\n".join(many)
-    assert len(many) <= 16, "\n".join(many)
+    assert len(many) <= 18, "\n".join(many)

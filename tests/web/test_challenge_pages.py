@@ -66,9 +66,10 @@ def test_the_list_shows_the_events_each_viewer_may_see(
     rows = {tr.find("a").text: tr for tr in page.find("tbody").find_all("tr")}
     assert set(rows) == {DAY_2023, DAY_2026}
     held = rows[DAY_2023].text
-    assert "31 Oct 2023" in held and "West Offices, York" in held and "Planned" in held
+    assert "31 Oct 2023" in held and "West Offices, York" in held and "Held" in held
     assert "5 assured, 1 partially assured" in held
-    assert "10 Mar 2027" in rows[DAY_2026].text and "Online" in rows[DAY_2026].text
+    ahead = rows[DAY_2026].text
+    assert "10 Mar 2027" in ahead and "Online" in ahead and "Planned" in ahead
     cancelled = page_of(admin.get(events_url(york, "?status=cancelled")))
     assert "No challenge events to show." in cancelled.text
     for who in (PANEL, EXECUTIVE):
@@ -387,6 +388,8 @@ def test_the_printable_report_lists_the_sessions_without_navigation(
         "section.report-session", **{"aria-labelledby": f"session-{_session(db, held, HOUSING).id}"}
     )
     assert "Update report to the Executive" in housing.text and "Assured" in housing.text
+    asked = housing.one("ol.enquiries").find_all("li")  # the published enquiries, answered
+    assert asked and all("Answered by" in li.text for li in asked)
     rows = housing.one("table").find("tbody").find_all("tr")
     assert len(rows) == 12
     assert [c.text for c in rows[2].children if not isinstance(c, str)] == [
@@ -425,3 +428,18 @@ def test_home_shows_upcoming_events_and_an_agencys_invitation(
     assert home.one("a", href=session_url(york, _session(db, event, HOUSING))).text.startswith(
         "Your session"
     )
+
+
+def test_the_panel_finds_the_agencys_return_from_the_session(
+    visitor_as: Callable[[str], TestClient], york: Partnership, db: Session
+) -> None:
+    cafcass = _session(db, _event(db, DAY_2026), "Cafcass")  # its 2026 return is open
+    panel = page_of(visitor_as(PANEL).get(session_url(york, cafcass)))
+    links = [a for a in panel.find_all("a") if a.text == "The agency's return"]
+    assert len(links) == 1
+    ret = page_of(visitor_as(PANEL).get(links[0]["href"]))  # read-only, but there to read
+    assert "Cafcass" in ret.text and not [
+        f for f in ret.find_all("form") if "/answers/" in (f.get("action") or "")
+    ]
+    executive = page_of(visitor_as(EXECUTIVE).get(session_url(york, cafcass)))
+    assert not [a for a in executive.find_all("a") if a.text == "The agency's return"]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from web.client import ApiClient, ApiError
-from web.contract import EVENT_LABELS, OUTCOME_LABELS, RETURN_LABELS, SESSION_LABELS
+from web.contract import EVENT_LABELS, HELD, OUTCOME_LABELS, RETURN_LABELS, SESSION_LABELS
 from web.deps import Api, InPartnership, Place
 from web.forms import field_errors, form_values, refused_status
 from web.pages import MAX_ID, redirect, render
@@ -20,6 +20,7 @@ EVENT = "/p/{partnership_id}/challenge-events/{event_id}"
 LABELS = {
     "session": SESSION_LABELS,
     "event": EVENT_LABELS,
+    "held": HELD,
     "outcome": OUTCOME_LABELS,
     "return": RETURN_LABELS,
 }
@@ -183,16 +184,11 @@ async def cancel(
 async def report(
     request: Request, place: InPartnership, client: Api, event_id: RecordId
 ) -> Response:
-    """The event's report, to print: one API call for the event, then one per session it
-    shows (so 1 + the number of visible sessions)."""
-    event = await load_event(client, place, event_id)
-    sessions = [
-        await client.get(
-            f"/partnerships/{place.id}/challenge-events/{event_id}/sessions/{s['id']}",
-            token=place.token,
-        )
-        for s in event["sessions"]
-    ]
+    """The event's report, to print: the event and every session it shows, in one call."""
+    found = await client.get(
+        f"/partnerships/{place.id}/challenge-events/{event_id}/report", token=place.token
+    )
+    event, sessions = found["event"], found["sessions"]
     return render(
         request,
         "challenge/report.html",

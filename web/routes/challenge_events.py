@@ -7,7 +7,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from web.client import ApiClient, ApiError
-from web.contract import EVENT_LABELS, EventStatus
+from web.contract import EVENT_LABELS, HELD, EventStatus
 from web.deps import Api, InPartnership, PageForbidden, Place
 from web.forms import field_errors, form_values, refused_status
 from web.pages import MAX_ID, page_params, pager, redirect, render
@@ -68,6 +68,7 @@ async def list_events(
             filters=filters,
             programmes=programmes["items"],
             status_labels=EVENT_LABELS,
+            labels={"event": EVENT_LABELS, "held": HELD},
         ),
         block="results",
     )

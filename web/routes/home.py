@@ -1,6 +1,5 @@
 """The start page and each partnership's home."""
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -47,21 +46,20 @@ async def partnership_home(request: Request, place: InPartnership, client: Api) 
 
 
 async def _upcoming_events(client: ApiClient, place: Place) -> list[dict[str, Any]]:
-    """Planned challenge events from today on, soonest first; for agency staff, each with
-    their own agency's invitation (the only session the API shows them)."""
+    """Challenge events still to be held, soonest first; for agency staff, each with their
+    own agency's invitation (the only session the API shows them)."""
     found = await client.get(
-        f"/partnerships/{place.id}/challenge-events", token=place.token, status="planned", limit=5
+        f"/partnerships/{place.id}/challenge-events", token=place.token, upcoming=True, limit=5
     )
-    today = date.today().isoformat()
     own = {
         m["agency_id"]
         for m in place.viewer.me["memberships"]
         if m["partnership_id"] == place.id and m["agency_id"] is not None
     }
-    events = [e for e in found["items"] if e["held_on"] >= today]
+    events: list[dict[str, Any]] = found["items"]
     for e in events:
         e["invitations"] = [s for s in e["sessions"] if s["agency_id"] in own]
-    return sorted(events, key=lambda e: (e["held_on"], e["id"]))
+    return events
 
 
 HOME_FOLLOW_UPS = 5

@@ -229,7 +229,7 @@ async def _answered(
         f"/partnerships/{place.id}/challenge-events/{event_id}/sessions/{session_id}",
         token=place.token,
     )
-    q = next((q for q in await session_enquiries(client, place, found) if q["id"] == enquiry_id),
+    q = next((q for q in session_enquiries(found) if q["id"] == enquiry_id),
              None)  # fmt: skip
     if q is None:
         raise PageNotFound

@@ -60,18 +60,11 @@ def blank_enquiry_forms() -> dict[str, Any]:
             "errors": {}}  # fmt: skip
 
 
-async def session_enquiries(
-    client: ApiClient, place: Place, found: dict[str, Any]
-) -> list[dict[str, Any]]:
+def session_enquiries(found: dict[str, Any]) -> list[dict[str, Any]]:
     """The session's lines of enquiry as the API shows them to the viewer (drafts only to
-    those who may draft), each with its standards' codes."""
-    if "enquiries" in found:
-        items: list[dict[str, Any]] = found["enquiries"]
-    else:
-        items = await client.get(
-            _api_path(place, found["event_id"], found["id"]) + "/enquiries", token=place.token
-        )
+    those who may draft), each with its standards' codes where the viewer sees them."""
     codes = {row["standard_id"]: row["code"] for row in found["standards"]}
+    items: list[dict[str, Any]] = found["enquiries"]
     for q in items:
         q["codes"] = [codes[sid] for sid in q["standard_ids"] if sid in codes]
     return items
@@ -107,7 +100,7 @@ async def render_session(
         "challenge/session.html",
         _context(
             place, event, found, failures=failures or {}, close=close, reopen=reopen,
-            enquiries=await session_enquiries(client, place, found), enquiry=enquiry,
+            enquiries=session_enquiries(found), enquiry=enquiry,
             errors={**errors, **close["errors"], **reopen["errors"], **enquiry["errors"]},
             outcome_labels=OUTCOME_LABELS, done=request.query_params.get("done", ""),
         ),

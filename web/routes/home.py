@@ -79,6 +79,5 @@ async def _open_follow_ups(client: ApiClient, place: Place) -> dict[str, Any]:
     still.sort(key=lambda f: not f["overdue"])  # stable: by due date within each
     return {
         "follow_ups": still[:HOME_FOLLOW_UPS],
-        "follow_ups_more": len(still) > HOME_FOLLOW_UPS,
         "follow_ups_for_executive": executive,
     }

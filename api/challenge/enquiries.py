@@ -19,6 +19,7 @@ from api.challenge.enquiry_schemas import EnquiryRead
 from api.db import bump_version
 from api.models import ChallengeEvent, ChallengeSession, EnquiryStandard, LineOfEnquiry
 from api.models.base import utcnow
+from api.permissions import is_chair
 from api.problems import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
 from api.security import Principal
 
@@ -211,7 +212,7 @@ def publish(
 
 
 def _check_chair(principal: Principal, event: ChallengeEvent) -> None:
-    if principal.user_id is None or principal.user_id != event.chair_user_id:
+    if not is_chair(principal, event.chair_user_id):
         raise Forbidden("Only the event's chair publishes lines of enquiry to the agency.")
 
 

@@ -252,7 +252,7 @@ def test_the_same_agency_offered_at_once_is_offered_once(
 
 def _challenge_event(c: httpx.Client, admin: dict[str, str], york: int) -> tuple[str, int]:
     """A new challenge event of the open programme, chaired by York's scrutineer with its
-    panel member: its path, and the agency it will invite."""
+    panel member: its path, and the agency it will invite (Housing, whose editor answers)."""
     programmes = c.get(f"{API}/partnerships/{york}/programmes", params={"status": "open"},
                        headers=admin).json()["items"]  # fmt: skip
     people = c.get(f"{API}/partnerships/{york}/users", params={"limit": 100},
@@ -266,12 +266,11 @@ def _challenge_event(c: httpx.Client, admin: dict[str, str], york: int) -> tuple
     assert made.status_code == 201, made.text
     candidates = c.get(f"{API}/partnerships/{york}/challenge-events/{made.json()['id']}/candidates",
                        headers=admin).json()["items"]  # fmt: skip
-    return f"{API}/partnerships/{york}/challenge-events/{made.json()['id']}", candidates[0][
-        "agency_id"
-    ]
+    housing = next(c for c in candidates if c["agency_name"].endswith("Housing Services"))
+    return f"{API}/partnerships/{york}/challenge-events/{made.json()['id']}", housing["agency_id"]
 
 
-def test_an_agency_invited_twice_at_once_is_invited_once_and_scores_race_cleanly(
+def test_an_agency_invited_twice_at_once_is_invited_once_and_scores_and_answers_race(
     live: Live, clients: list[httpx.Client]
 ) -> None:
     c = clients[0]
@@ -296,9 +295,25 @@ def test_an_agency_invited_twice_at_once_is_invited_once_and_scores_race_cleanly
                       comment=f"writer {w}") for w in range(WRITERS)]  # fmt: skip
         one_winner(race(clients, scores), version, "comment")
 
+    # the agency's first answer to a published enquiry, sent eight times at once
+    chair = bearer(c, "scrutineer@york.example")
+    made = c.post(f"{session}/enquiries", headers=chair, json={"question": "Who leads on this?"})
+    assert made.status_code == 201, made.text
+    enquiry = f"{session}/enquiries/{made.json()['id']}"
+    published = c.post(f"{enquiry}/publish", headers={**chair, "If-Match": made.headers["ETag"]})
+    assert published.status_code == 200, published.text
+    editor = bearer(c, "editor@york.example")
+    answers = [put(f"{enquiry}/answer", editor, 0, answer=f"Answer {w}") for w in range(WRITERS)]
+    replies = race(clients, answers)
+    assert sorted(r.status_code for r in replies) == [200] + [412] * (WRITERS - 1), [
+        r.text for r in replies
+    ]
+    won = next(r.json() for r in replies if r.status_code == 200)
+    assert all(r.json()["current"]["answer"] == won["answer"] for r in replies
+               if r.status_code == 412)  # fmt: skip
+
     # the chair closes while the panel still scores: closed once, and a score either lands
     # before the close or is refused as locked (409) or stale (412); never a 5xx
-    chair = bearer(c, "scrutineer@york.example")
     etag = c.get(session, headers=chair).headers["ETag"]
     close = lambda c: c.post(f"{session}/close", json={"outcome": "assured"},  # noqa: E731
                              headers={**chair, "If-Match": etag})  # fmt: skip

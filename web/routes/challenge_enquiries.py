@@ -28,8 +28,8 @@ STALE_DRAFT = (
     "It is shown as it now stands."
 )
 STALE_ANSWER = (
-    "Someone else answered this after you opened the page. Their answer is shown above "
-    "yours; yours is still in the box: save it again to replace theirs."
+    "Someone else answered this after you opened the page: their answer is shown above. "
+    "Yours is still in the box, not saved: save it again (or type on) to replace theirs."
 )
 STALE_PUBLISH = (
     "A draft changed after you opened the page, so nothing was published. Check the drafts "

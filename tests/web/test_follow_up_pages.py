@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 from test_challenge_pages import DAY_2023, HOUSING, _event, _session, session_url
 from test_pages import assert_accessible_page
-from websupport import ADMIN, EDITOR, EXECUTIVE, SCRUTINEER, page_of
+from websupport import ADMIN, EDITOR, EXECUTIVE, HTMX, SCRUTINEER, page_of
 
 from api.models import ActionStatus, FollowUp, Partnership
 
@@ -49,6 +49,8 @@ def test_the_list_filters_without_javascript(
     assert to_exec.h1 == "Follow-ups due to the Executive"
     assert [r.find("a").text for r in to_exec.find("tbody").find_all("tr")] == [REPORT]
     assert to_exec.one("input", id="field-to_executive").get("checked") is not None
+    fragment = admin.get(_url(york, "?to_executive=yes"), headers=HTMX)
+    assert "<html" not in fragment.text and REPORT in fragment.text and AUDIT not in fragment.text
     none = page_of(admin.get(_url(york, "?status=planned&overdue=yes")))
     assert "No follow-ups match these filters." in none.text
     event = _event(db, DAY_2023)

@@ -93,7 +93,7 @@ def draft_enquiry(
 
 
 @router.post(
-    ENQUIRIES + "/publish",
+    SESSION + "/publish-enquiries",  # beside, not under, the enquiries: never an id
     response_model=list[EnquiryRead],
     responses=responses(400, 401, 403, 404, 409, 412, 422),
 )

@@ -107,7 +107,7 @@ VALID_BODIES: dict[tuple[str, str], dict] = {
         f"{P}/challenge-events/{{event_id}}/sessions/{{session_id}}"
         "/enquiries/{enquiry_id}/answer",
     ): {"answer": "A"},
-    ("POST", f"{P}/challenge-events/{{event_id}}/sessions/{{session_id}}/enquiries/publish"): {
+    ("POST", f"{P}/challenge-events/{{event_id}}/sessions/{{session_id}}/publish-enquiries"): {
         "enquiries": [{"id": 1, "version": 1}]
     },
     ("PATCH", f"{P}/follow-ups/{{follow_up_id}}"): {"status": "in_progress"},

@@ -293,6 +293,7 @@ def test_the_chair_publishes_several_drafts_at_once_all_or_none(
     client, auth, db: Session, housing_at
 ) -> None:
     url = housing_at["url"]
+    batch = url.removesuffix("/enquiries") + "/publish-enquiries"
     first, second = (_draft(client, auth, url).json() for _ in range(2))
     changed = client.patch(
         f"{url}/{second['id']}",
@@ -301,9 +302,17 @@ def test_the_chair_publishes_several_drafts_at_once_all_or_none(
     )
     assert changed.status_code == 200, changed.text
     both = {"enquiries": [{"id": first["id"], "version": 1}, {"id": second["id"], "version": 1}]}
-    assert_problem(client.post(f"{url}/publish", headers=auth("panel"), json=both), 403)
+    assert_problem(
+        client.post(batch, headers=auth("panel"), json=both),
+        403,
+    )
     stale = assert_problem(
-        client.post(f"{url}/publish", headers=auth("scrutineer"), json=both), 412
+        client.post(
+            batch,
+            headers=auth("scrutineer"),
+            json=both,
+        ),
+        412,
     )
     assert [e["question"] for e in stale["current"]["enquiries"]] == [
         "How do lettings staff refer?"
@@ -311,16 +320,27 @@ def test_the_chair_publishes_several_drafts_at_once_all_or_none(
     assert _listed(client, auth, url, "editor") == []  # nothing was published
     unknown = {"enquiries": [{"id": 999_999, "version": 1}]}
     assert_problem(
-        client.post(f"{url}/publish", headers=auth("scrutineer"), json=unknown),
+        client.post(
+            batch,
+            headers=auth("scrutineer"),
+            json=unknown,
+        ),
         422,
         field="enquiries.0.id",
     )
     both["enquiries"][1]["version"] = 2
-    r = client.post(f"{url}/publish", headers=auth("scrutineer"), json=both)
+    r = client.post(batch, headers=auth("scrutineer"), json=both)
     assert r.status_code == 200, r.text
     assert [e["status"] for e in r.json()] == ["published", "published"]
     assert len(_listed(client, auth, url, "editor")) == 2
-    assert_problem(client.post(f"{url}/publish", headers=auth("scrutineer"), json=both), 409)
+    assert_problem(
+        client.post(
+            batch,
+            headers=auth("scrutineer"),
+            json=both,
+        ),
+        409,
+    )
     publishes = (
         AuditEvent.action == "line_of_enquiry.publish",
         col(AuditEvent.entity_id).in_([first["id"], second["id"]]),

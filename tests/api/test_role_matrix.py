@@ -123,7 +123,7 @@ GET    ~/challenge-events/{event_id}/sessions/{session_id}/enquiries/{enquiry_id
 PATCH  ~/challenge-events/{event_id}/sessions/{session_id}/enquiries/{enquiry_id} 200 200 200 404 404 404 404 404 404 200 401
 DELETE ~/challenge-events/{event_id}/sessions/{session_id}/enquiries/{enquiry_id} 204 204 204 404 404 404 404 404 404 204 401
 POST   ~/challenge-events/{event_id}/sessions/{session_id}/enquiries/{enquiry_id}/publish 403 200 403 404 404 404 404 404 404 403 401
-POST   ~/challenge-events/{event_id}/sessions/{session_id}/enquiries/publish 403 200 403 403 403 403 404 404 403 403 401
+POST   ~/challenge-events/{event_id}/sessions/{session_id}/publish-enquiries 403 200 403 403 403 403 404 404 403 403 401
 PUT    ~/challenge-events/{event_id}/sessions/{session_id}/enquiries/{enquiry_id}/answer 403 403 403 403 200 200 404 404 403 200 401
 GET    ~/follow-ups                                      200   200   200   200   200   200   404   404   200   200   401
 GET    ~/follow-ups/{follow_up_id}                       200   200   200   200   200   200   404   404   200   200   401
@@ -521,7 +521,8 @@ class Call:
 
 
 P = "/partnerships/{partnership_id}"
-ENQUIRIES = f"{P}/challenge-events/{{event_id}}/sessions/{{session_id}}/enquiries"
+SESSION = f"{P}/challenge-events/{{event_id}}/sessions/{{session_id}}"
+ENQUIRIES = SESSION + "/enquiries"
 # A call per route that succeeds for the partnership's admin, built for a target.
 CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
     ("POST", "/auth/token"): lambda t: Call(
@@ -720,7 +721,7 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
     ("POST", ENQUIRIES + "/{enquiry_id}/publish"): lambda t: Call(
         ids={"enquiry_id": t.enquiry}, headers={"If-Match": '"1"'}
     ),
-    ("POST", ENQUIRIES + "/publish"): lambda t: Call(
+    ("POST", SESSION + "/publish-enquiries"): lambda t: Call(
         json={"enquiries": [{"id": t.enquiry, "version": 1}]}
     ),
     ("PUT", ENQUIRIES + "/{enquiry_id}/answer"): lambda t: Call(
@@ -1127,7 +1128,7 @@ FOREIGN: dict[str, tuple[str, str, Callable[[Target, Target], dict[str, int]]]] 
     ),
     "challenge enquiries publish": (
         "POST",
-        "~/challenge-events/{event_id}/sessions/{session_id}/enquiries/publish",
+        "~/challenge-events/{event_id}/sessions/{session_id}/publish-enquiries",
         lambda y, n: {"event_id": n.event, "session_id": n.session},
     ),
     "challenge enquiry of another partnership under a york session": (

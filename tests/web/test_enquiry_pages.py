@@ -69,7 +69,7 @@ def test_the_panel_drafts_a_line_of_enquiry_without_javascript(
     after = page_of(panel.get(r.headers["location"]))
     block = after.one("li", id=f"enquiry-{made.id}")
     assert "Standards 1, 3." in block.text and "Draft" in block.text
-    assert after.find("form", action=session_url(york, cafcass, "/enquiries/publish")) is None
+    assert after.find("form", action=session_url(york, cafcass, "/publish-enquiries")) is None
 
 
 def test_a_draft_is_changed_and_deleted_against_its_version(
@@ -117,7 +117,7 @@ def test_the_chair_publishes_one_draft_then_all_drafts(
     assert first.published_at is not None
     page = page_of(chair.get(r.headers["location"]))
     assert "Published: the agency can now read and answer it." in page.text
-    every = page.one("form", action=session_url(york, cafcass, "/enquiries/publish"))
+    every = page.one("form", action=session_url(york, cafcass, "/publish-enquiries"))
     action, data = page.pressing(every.one("button"))
     assert every.one("button").text == "Publish all drafts (2)"
     drafts = [i["value"] for i in every.find_all("input", name="draft")]

@@ -37,8 +37,12 @@ STALE_PUBLISH = (
 )
 
 
+def _session_api(place: Place, event_id: int, session_id: int) -> str:
+    return f"/partnerships/{place.id}/challenge-events/{event_id}/sessions/{session_id}"
+
+
 def _api(place: Place, event_id: int, session_id: int) -> str:
-    return f"/partnerships/{place.id}/challenge-events/{event_id}/sessions/{session_id}/enquiries"
+    return _session_api(place, event_id, session_id) + "/enquiries"
 
 
 def _page(place: Place, event_id: int, session_id: int) -> str:
@@ -83,7 +87,7 @@ async def draft(
     return redirect(request, f"{_page(place, event_id, session_id)}?done=drafted#enquiries")
 
 
-@router.post(ENQUIRIES + "/publish")
+@router.post(SESSION + "/publish-enquiries")
 async def publish_all(
     request: Request, place: InPartnership, client: Api, event_id: RecordId, session_id: RecordId
 ) -> Response:
@@ -93,7 +97,7 @@ async def publish_all(
     body = [{"id": int(i), "version": int(v)} for i, v in (p for p in named if len(p) == 2)
             if i.isdigit() and v.isdigit()]  # fmt: skip
     try:
-        await client.send("POST", f"{_api(place, event_id, session_id)}/publish",
+        await client.send("POST", _session_api(place, event_id, session_id) + "/publish-enquiries",
                           token=place.token, json={"enquiries": body})  # fmt: skip
     except ApiError as exc:
         if exc.status not in (409, 412, 422):

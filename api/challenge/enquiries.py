@@ -295,6 +295,8 @@ def answer(
     refused = "Someone answered this enquiry since you read it."
     if row.answer_version != expected_version:
         raise PreconditionFailed(refused, current=_answer_state(row))
+    if text == row.answer:  # saved again as it stands (the field left): no new version
+        return
     before = _answer_state(row)
     now = utcnow()
     claimed = db.execute(

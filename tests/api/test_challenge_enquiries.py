@@ -208,6 +208,9 @@ def test_the_chair_publishes_and_the_agency_answers(client, auth, db: Session, h
         '"2"',
         "Champions, and a weekly huddle.",
     )
+    same = client.put(f"{one}/answer", headers={**auth("approver"), "If-Match": '"2"'},
+                      json={"answer": "Champions, and a weekly huddle."})  # fmt: skip
+    assert (same.status_code, same.headers["ETag"]) == (200, '"2"')  # unchanged: no new version
     seen = client.get(url, headers=auth("executive")).json()
     assert [e["answer"] for e in seen] == ["Champions, and a weekly huddle."]
     actions = [

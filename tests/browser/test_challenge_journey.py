@@ -1,10 +1,13 @@
-"""A challenge event's whole journey in a real headless Chromium, through the pages alone:
-Housing's editor rates a requirement of its 2026 return; the partnership admin plans an event
-for the 2026 programme (a first try without a title is refused) and invites Housing from the
-picker, having read its ratings; a panel member scores standards on the grid, each saved in
-place with htmx; the chair records the outcome with a follow-up, which closes the session;
-the report prints it; Housing's editor reads the outcome. Then a panel member's part again
-with JavaScript off, on the demo's 2026 day."""
+"""A challenge event's whole journey in a real headless Chromium, through the pages alone,
+as the seed report tells York's day: Housing's editor rates a requirement of its 2026
+return; the partnership admin plans an event for the 2026 programme (a first try without a
+title is refused) and invites six agencies from the picker, Housing first, having read its
+ratings; a panel member drafts a line of enquiry to Housing and scores standards on the grid,
+each saved in place with htmx; the chair publishes the enquiry; Housing's editor answers it,
+saved as they type; the chair records "assured" with the update report to the Executive as
+a follow-up, which closes the session; the report prints it all; Housing's editor reads the
+outcome and later marks the follow-up done. Then the agency's, the panel's and the chair's
+parts again with JavaScript off, on the demo's 2026 day."""
 
 import re
 from collections.abc import Callable
@@ -25,10 +28,12 @@ from test_return_journey import (
     status,
 )
 
+from api.demo_challenge import INVITED_2023
 from api.models import (
     ChallengeEvent,
     ChallengeSession,
     FollowUp,
+    LineOfEnquiry,
     PanelScore,
     Partnership,
     Standard,
@@ -42,9 +47,13 @@ EDITOR = "editor@york.example"
 TITLE = "Section 11 spring challenge 2027"
 DEMO_DAY = "Section 11 challenge day 2026"
 REASON = "Repairs and lettings teams visit family homes every day."
-SUMMARY = "Leadership is clear; the panel wants to see how staff learn from reviews."
-FOLLOW_UP = "Send the panel the housing safeguarding training plan for 2027."
-OUTCOME = "Partially assured (more information requested)"
+SUMMARY = "Leadership is clear and staff know how to raise a concern; the panel is reassured."
+FOLLOW_UP = "Update report to the Executive"
+OUTCOME = "Assured"
+QUESTION = "How do repairs staff who visit family homes raise a concern about a child?"
+ANSWER = "Every operative carries the referral card and calls the housing safeguarding lead."
+EVIDENCE = "The update report went to the Executive on 30 July 2027."
+OTHERS = [i.agency for i in INVITED_2023 if i.agency != HOUSING]  # the day's other five
 
 
 def open_from_navigation(page: Page) -> None:
@@ -174,11 +183,31 @@ def walk_an_event_through(page: Page, york: Partnership) -> None:
     row = sessions_table(page).get_by_role("row").filter(has_text=HOUSING)
     expect(row.get_by_role("cell")).to_have_text([HOUSING, REASON, "Open", "Not recorded yet"])
     expect(page.get_by_role("heading", level=3, name=f"{HOUSING} Invited")).to_be_visible()
+    for agency in OTHERS:  # the day's other five, each with its reason
+        picked = page.get_by_role("region", name=agency, exact=True)
+        picked.get_by_label(f"Why the panel wants to meet {agency}").fill(f"{agency}: {REASON}")
+        picked.get_by_role("button", name=f"Invite {agency}").click()
+        expect(status(page, "invited")).to_have_text("The agency was invited.")
+    expect(sessions_table(page).locator("tbody tr")).to_have_count(6)
     sign_out(page)
 
-    # The panel member scores three standards, each saved as it is chosen
+    # The panel member drafts a line of enquiry to Housing about standard 2...
     sign_in(page, PANEL, york)
     open_session(page, TITLE, HOUSING)
+    drafting = page.locator("form").filter(has=page.get_by_role("button", name="Save as a draft"))
+    drafting.get_by_label("Question", exact=True).fill(QUESTION)
+    drafting.get_by_role("group", name="Standards it is about (optional)").get_by_label(
+        re.compile(r"^2\. ")
+    ).check()
+    drafting.get_by_role("button", name="Save as a draft").click()
+    expect(status(page, "saved as a draft")).to_have_text(
+        "Your line of enquiry was saved as a draft."
+    )
+    drafted = page.locator("li.enquiry").filter(has_text=QUESTION)
+    expect(drafted).to_contain_text("Draft")
+    expect(drafted).to_contain_text("Standards 2.")
+
+    # ...and scores three standards, each saved as it is chosen
     expect(page.get_by_role("heading", level=2, name="Your scores")).to_be_visible()
     htmx_ready(page)
     mark_document(page)
@@ -204,11 +233,45 @@ def walk_an_event_through(page: Page, york: Partnership) -> None:
     expect(standard(page, "3").get_by_label("Not met", exact=True)).to_be_checked()
     sign_out(page)
 
+    # The chair publishes the enquiry to Housing
+    sign_in(page, CHAIR, york)
+    open_session(page, TITLE, HOUSING)
+    page.locator("li.enquiry").filter(has_text=QUESTION).get_by_role(
+        "button", name=re.compile(r"^Publish the draft")
+    ).click()
+    expect(status(page, "published")).to_have_text(
+        "Published: the agency can now read and answer it."
+    )
+    expect(page.locator("li.enquiry").filter(has_text=QUESTION)).to_contain_text("Published")
+    sign_out(page)
+
+    # Housing's editor answers it from the invitation on the home page, saved as they type
+    sign_in(page, EDITOR, york)
+    page.get_by_role("list").filter(has_text=TITLE).get_by_role(
+        "link", name=f"Your session at {TITLE}"
+    ).click()
+    htmx_ready(page)
+    mark_document(page)
+    asked = page.locator("li.enquiry").filter(has_text=QUESTION)
+    with page.expect_response(re.compile(r"/enquiries/\d+/answer$")) as answered:
+        asked.get_by_label(re.compile(r"^Your answer to: ")).press_sequentially(ANSWER)
+    assert answered.value.status == 200
+    assert answered.value.request.headers.get("hx-request") == "true"
+    expect(status(page.locator("li.enquiry").filter(has_text=QUESTION), "Saved")).to_have_text(
+        "Saved"
+    )
+    with page.expect_response(re.compile(r"/enquiries/\d+/answer$")) as left:
+        page.keyboard.press("Tab")  # leaving the field saves it too (the same answer)
+    assert left.value.status == 200
+    assert same_document(page)
+    sign_out(page)
+
     # The chair records the outcome with a follow-up, which closes the session
     sign_in(page, CHAIR, york)
     open_session(page, TITLE, HOUSING)
-    page.get_by_role("group", name="Outcome").get_by_label(OUTCOME).check()
+    page.get_by_role("group", name="Outcome").get_by_label(OUTCOME, exact=True).check()
     page.get_by_label("Summary").fill(SUMMARY)
+    expect(page.locator("li.enquiry").filter(has_text=QUESTION)).to_contain_text(ANSWER)
     first = page.get_by_role("group", name="Follow-up 1")
     first.get_by_label("What is to be done (follow-up 1)").fill(FOLLOW_UP)
     first.get_by_label("Owner (follow-up 1)").fill("Housing safeguarding lead")
@@ -245,6 +308,8 @@ def walk_an_event_through(page: Page, york: Partnership) -> None:
     expect(reported).to_contain_text(REASON)
     expect(reported).to_contain_text(OUTCOME)
     expect(reported).to_contain_text(SUMMARY)
+    expect(reported).to_contain_text(QUESTION)
+    expect(reported).to_contain_text(ANSWER)
     expect(reported.get_by_role("listitem").filter(has_text=FOLLOW_UP)).to_be_visible()
     expect(
         reported.get_by_role("table", name=f"{HOUSING}: ratings by standard")
@@ -272,12 +337,30 @@ def walk_an_event_through(page: Page, york: Partnership) -> None:
     expect(page.get_by_text("Partially met")).to_have_count(0)
     expect(page.get_by_role("button", name="Reopen the session")).to_have_count(0)
 
+    # ...and later records the follow-up done, with its evidence
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Follow-ups").click()
+    page.get_by_role("row").filter(has_text=TITLE).get_by_role("link", name=FOLLOW_UP).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(FOLLOW_UP)
+    page.get_by_label("Status").select_option(label="Done")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("alert").get_by_role("link")).to_contain_text(
+        ["Evidence of completion"]
+    )  # done needs its evidence: refused, nothing changed
+    page.get_by_label("Evidence of completion").fill(EVIDENCE)
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator("main dl.summary")).to_contain_text("Done")
+
 
 def check_what_was_stored(db: Session) -> None:
     """What the journey must have left in the database, read there, not from the pages."""
     event = db.exec(select(ChallengeEvent).where(ChallengeEvent.title == TITLE)).one()
-    (held,) = db.exec(select(ChallengeSession).where(ChallengeSession.event_id == event.id)).all()
+    invited = db.exec(select(ChallengeSession).where(ChallengeSession.event_id == event.id)).all()
+    assert len(invited) == 6
+    (held,) = [s for s in invited if s.reason == REASON]
     db.refresh(held)
+    (asked,) = db.exec(select(LineOfEnquiry).where(LineOfEnquiry.session_id == held.id)).all()
+    assert (asked.question, asked.answer, asked.answer_version) == (QUESTION, ANSWER, 1)
+    assert asked.published_at is not None
     scored = db.exec(
         select(User.email, Standard.code, PanelScore.level)
         .join(User, col(User.id) == PanelScore.member_user_id)
@@ -290,7 +373,7 @@ def check_what_was_stored(db: Session) -> None:
     assert held.reason == REASON
     assert (str(held.status), str(held.outcome), held.summary) == (
         "closed",
-        "partially_assured",
+        "assured",
         SUMMARY,
     )
     assert sorted(scored) == [
@@ -304,6 +387,7 @@ def check_what_was_stored(db: Session) -> None:
         "2027-07-30",
     )
     assert follow_up.to_executive is True
+    assert (str(follow_up.status), follow_up.completion_evidence) == ("done", EVIDENCE)
 
 
 @pytest.mark.browser
@@ -341,3 +425,58 @@ def test_a_panel_member_scores_through_the_grid_without_javascript(
         (PANEL, "1", "met", "A clear scheme of delegation."),
         (PANEL, "4", "partially_met", ""),
     ]
+
+
+@pytest.mark.browser
+def test_invited_questioned_and_answered_without_javascript(
+    new_context: Callable[..., Any], live_server: Any, guard: Any, db: Session, york: Partnership
+) -> None:
+    """The agency's, the panel's and the chair's parts with scripts off, on the demo's day:
+    the admin invites Housing, a panel member drafts a question, the chair publishes it, and
+    Housing's editor answers with the Save button."""
+    page = new_context(java_script_enabled=False).new_page()
+    sign_in(page, ADMIN, york)
+    open_event(page, DEMO_DAY)
+    picked = page.get_by_role("region", name=HOUSING, exact=True)
+    picked.get_by_label(f"Why the panel wants to meet {HOUSING}").fill(REASON)
+    picked.get_by_role("button", name=f"Invite {HOUSING}").click()
+    expect(status(page, "invited")).to_have_text("The agency was invited.")
+    sign_out(page)
+
+    sign_in(page, PANEL, york)
+    open_session(page, DEMO_DAY, HOUSING)
+    drafting = page.locator("form").filter(has=page.get_by_role("button", name="Save as a draft"))
+    drafting.get_by_role("button", name="Save as a draft").click()  # nothing asked: refused
+    expect(page.get_by_role("alert").get_by_role("link")).to_have_count(1)
+    drafting.get_by_label("Question", exact=True).fill(QUESTION)
+    drafting.get_by_role("button", name="Save as a draft").click()
+    expect(status(page, "saved as a draft")).to_be_visible()
+    sign_out(page)
+
+    sign_in(page, CHAIR, york)
+    open_session(page, DEMO_DAY, HOUSING)
+    page.get_by_role("button", name=re.compile(r"^Publish all drafts")).click()
+    expect(status(page, "Published")).to_be_visible()
+    sign_out(page)
+
+    sign_in(page, EDITOR, york)
+    open_session(page, DEMO_DAY, HOUSING)
+    asked = page.locator("li.enquiry").filter(has_text=QUESTION)
+    asked.get_by_label(re.compile(r"^Your answer to: ")).fill(ANSWER)
+    asked.get_by_role("button", name=re.compile(r"^Save your answer")).click()
+    expect(status(page, "Your answer was saved.")).to_be_visible()
+    expect(
+        page.locator("li.enquiry")
+        .filter(has_text=QUESTION)
+        .get_by_label(re.compile(r"^Your answer to: "))
+    ).to_have_value(ANSWER)
+    assert guard.served_htmx == 0
+
+    page.wait_for_load_state("load")
+    with live_server.db_lock:
+        stored = db.exec(
+            select(LineOfEnquiry.answer, LineOfEnquiry.answer_version).where(
+                LineOfEnquiry.question == QUESTION
+            )
+        ).all()
+    assert stored == [(ANSWER, 1)]

@@ -60,6 +60,10 @@ def list_follow_ups(
     event_id: OptionalId = None,
     agency_id: OptionalId = None,
     status: ActionStatus | None = None,
+    still_open: Annotated[
+        Flag | None,
+        Query(alias="open", description="Only those still to be done (planned or in progress)"),
+    ] = None,
     overdue: Flag | None = None,
     to_executive: Flag | None = None,
     limit: Limit = 20,
@@ -70,7 +74,8 @@ def list_follow_ups(
     items, total = follow_ups.list_follow_ups(
         db, partnership_id=partnership_id, view=event_view(principal, partnership_id),
         programme_id=programme_id, event_id=event_id, agency_id=agency_id, status=status,
-        overdue=overdue, to_executive=to_executive, limit=limit, offset=offset,
+        still_open=still_open, overdue=overdue, to_executive=to_executive, limit=limit,
+        offset=offset,
     )  # fmt: skip
     return Page(items=items, total=total, limit=limit, offset=offset)
 

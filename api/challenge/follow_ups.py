@@ -80,6 +80,7 @@ def list_follow_ups(
     event_id: int | None,
     agency_id: int | None,
     status: ActionStatus | None,
+    still_open: bool | None,
     overdue: bool | None,
     to_executive: bool | None,
     limit: int,
@@ -95,6 +96,9 @@ def list_follow_ups(
         query = query.where(ChallengeSession.agency_id == agency_id)
     if status is not None:
         query = query.where(FollowUp.status == status)
+    if still_open is not None:
+        pending = action_rules.open_condition(FollowUp.status)
+        query = query.where(pending if still_open else ~pending)
     if overdue is not None:
         late = action_rules.overdue_condition(today(), FollowUp.status, FollowUp.due_on)
         query = query.where(late if overdue else ~late)

@@ -220,3 +220,14 @@ def test_a_system_answering_returns_tracks_but_does_not_reassign(
     manager = service_token(["challenge:write"], name="planner")[0]
     r = client.patch(url, headers={**manager, "If-Match": '"2"'}, json={"due_on": "2099-03-31"})
     assert r.status_code == 200 and r.json()["due_on"] == "2099-03-31"
+
+
+def test_the_list_finds_those_still_to_do(client, auth, day) -> None:
+    listed = client.get(day["url"], headers=auth("admin"), params={"open": "true", "limit": 100})
+    assert listed.status_code == 200, listed.text
+    items = listed.json()["items"]
+    assert items and {f["status"] for f in items} <= {"planned", "in_progress"}
+    done = client.get(day["url"], headers=auth("admin"), params={"open": "false", "limit": 100})
+    assert {f["status"] for f in done.json()["items"]} <= {"done", "cancelled"}
+    everything = client.get(day["url"], headers=auth("admin"), params={"limit": 100}).json()
+    assert everything["total"] == listed.json()["total"] + done.json()["total"]

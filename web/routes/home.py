@@ -72,12 +72,10 @@ async def _open_follow_ups(client: ApiClient, place: Place) -> dict[str, Any]:
     roles = set(place.partnership["roles"])
     executive = bool(roles & FOR_THE_EXECUTIVE) and "partnership_admin" not in roles
     found = await client.get(
-        f"/partnerships/{place.id}/follow-ups", token=place.token, limit=100,
-        to_executive=True if executive else None,
+        f"/partnerships/{place.id}/follow-ups", token=place.token, limit=HOME_FOLLOW_UPS,
+        open=True, to_executive=True if executive else None,
     )  # fmt: skip
-    still = [f for f in found["items"] if f["status"] in ("planned", "in_progress")]
-    still.sort(key=lambda f: not f["overdue"])  # stable: by due date within each
-    return {
-        "follow_ups": still[:HOME_FOLLOW_UPS],
+    return {  # by due date: the overdue ones come first
+        "follow_ups": found["items"],
         "follow_ups_for_executive": executive,
     }

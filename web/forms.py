@@ -49,3 +49,9 @@ def refused_status(exc: ApiError) -> int:
     """A refused form's page: 422 when a field needs correcting, else 409 (a conflict, or a
     page made stale by another's change: the browser sent no If-Match of its own)."""
     return 422 if exc.status == 422 else 409
+
+
+def form_etag(value: str) -> str:
+    """The ETag a form carried back; anything else is treated as long out of date."""
+    inner = value[1:-1] if len(value) > 2 and value[0] == value[-1] == '"' else ""
+    return value if inner.isdigit() else '"0"'

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from web.client import ApiClient, ApiError
 from web.contract import ACTION_LABELS, ActionStatus
 from web.deps import Api, InPartnership, PageForbidden, Place
-from web.forms import field_errors, form_values
+from web.forms import field_errors, form_etag, form_values
 from web.pages import MAX_ID, page_params, pager, redirect, render
 
 router = APIRouter()
@@ -226,12 +226,6 @@ async def action_page(
     return await _action_page(request, place, client, action_id)
 
 
-def _quoted_etag(value: str) -> str:
-    """The ETag the form carried; anything else is treated as long out of date."""
-    inner = value[1:-1] if len(value) > 2 and value[0] == value[-1] == '"' else ""
-    return value if inner.isdigit() else '"0"'
-
-
 @router.post("/p/{partnership_id}/actions/{action_id}")
 async def change_action(
     request: Request, place: InPartnership, client: Api, action_id: RecordId
@@ -243,7 +237,7 @@ async def change_action(
     try:
         await client.send(
             "PATCH", f"/partnerships/{place.id}/actions/{action_id}", token=place.token,
-            json=body, if_match=_quoted_etag(str(form.get("etag", ""))),
+            json=body, if_match=form_etag(str(form.get("etag", ""))),
         )  # fmt: skip
     except ApiError as exc:
         if exc.status == 412:

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from web.client import ApiClient, ApiError
 from web.contract import ACTION_LABELS, ActionStatus
 from web.deps import Api, InPartnership, Place
-from web.forms import field_errors, form_values, refused_status
+from web.forms import field_errors, form_etag, form_values, refused_status
 from web.pages import MAX_ID, page_params, pager, redirect, render
 
 router = APIRouter()
@@ -124,12 +124,6 @@ async def follow_up_page(
     return await _follow_up_page(request, place, client, follow_up_id)
 
 
-def _etag(value: str) -> str:
-    """The ETag the form carried; anything else is treated as long out of date."""
-    inner = value[1:-1] if len(value) > 2 and value[0] == value[-1] == '"' else ""
-    return value if inner.isdigit() else '"0"'
-
-
 @router.post("/p/{partnership_id}/follow-ups/{follow_up_id}")
 async def change_follow_up(
     request: Request, place: InPartnership, client: Api, follow_up_id: RecordId
@@ -144,7 +138,7 @@ async def change_follow_up(
     try:
         await client.send(
             "PATCH", f"/partnerships/{place.id}/follow-ups/{follow_up_id}", token=place.token,
-            json=body, if_match=_etag(str(form.get("etag", ""))),
+            json=body, if_match=form_etag(str(form.get("etag", ""))),
         )  # fmt: skip
     except ApiError as exc:
         if exc.status not in (412, 422):

@@ -1,4 +1,4 @@
-"""The `assure` command: serve, migrate, seed-demo, create-user, framework import."""
+"""The `assure` command: serve, worker, migrate, seed-demo, create-user, framework import."""
 
 import argparse
 import getpass
@@ -72,6 +72,21 @@ def serve(args: argparse.Namespace) -> int:
         log_level="info",
         proxy_headers=True,
     )
+    return 0
+
+
+def worker(args: argparse.Namespace) -> int:
+    from api.db import get_engine
+    from api.outbox import worker as outbox_worker
+    from api.settings import get_settings
+
+    logging.getLogger("assure.worker").setLevel(logging.INFO)
+    settings = get_settings()
+    if args.poll is not None:
+        settings = settings.model_copy(update={"worker_poll_seconds": args.poll})
+    tally = outbox_worker.run(get_engine(), settings, once=args.once)
+    if args.once:
+        _say(f"Delivered {tally.delivered} messages; {tally.failed} failed, to be tried again.")
     return 0
 
 
@@ -190,6 +205,11 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("seed-demo", help="load the demo partnership into an empty database")
     s.add_argument("--if-empty", action="store_true", help="succeed quietly when data exists")
     s.set_defaults(run=seed_demo)
+
+    s = sub.add_parser("worker", help="send the outbox's emails and write the reminders due")
+    s.add_argument("--once", action="store_true", help="one round, then stop")
+    s.add_argument("--poll", type=float, help="seconds between rounds (ASSURE_WORKER_POLL_SECONDS)")
+    s.set_defaults(run=worker)
 
     s = sub.add_parser(
         "create-user", help="create an account (password from ASSURE_NEW_PASSWORD or a prompt)"

@@ -29,6 +29,21 @@ class Settings(BaseSettings):
     password_hashing: Literal["standard", "cheap"] = "standard"
     # The largest evidence file an agency may attach, in bytes.
     attachment_max_bytes: int = 10 * 1024 * 1024
+    # Email goes out over SMTP when a host is set; with none, messages wait in the outbox,
+    # where an admin sees them (so the demo runs without a mail server).
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    # starttls: upgrade a plain connection (port 587); tls: TLS from the start (port 465);
+    # none: neither, only for a server on the same machine or in tests.
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: float = 30
+    mail_from: str = "Assure <assure@localhost>"
+    # Where people open the service: the links in emails start with it.
+    public_url: str = "http://127.0.0.1:8000"
+    # How often `assure worker` looks for messages to send and reminders to write.
+    worker_poll_seconds: float = 5
 
     @model_validator(mode="after")
     def refuse_cheap_hashing_outside_tests(self) -> "Settings":

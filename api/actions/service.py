@@ -11,6 +11,8 @@ from api.actions import rules
 from api.actions.schemas import ActionChange, ActionCreate, ActionRead, ProgressRead
 from api.audit import service as audit
 from api.db import bump_version
+from api.events.catalogue import Event
+from api.events.emit import emit
 from api.models import (
     Action,
     ActionRequirement,
@@ -201,10 +203,10 @@ def create(
     session.add(action)
     session.flush()
     _link(session, action, data.requirement_ids)
-    audit.record(
+    emit(
         session,
+        Event.action_create,
         principal=principal,
-        action="action.create",
         entity_type="action",
         entity_id=action.id,
         partnership_id=partnership_id,
@@ -259,10 +261,10 @@ def change(session: Session, *, principal: Principal, action: Action, data: Acti
         setattr(action, key, value or None if key == "completion_evidence" else value)
     bump_version(session, action)
     session.add(action)
-    audit.record(
+    emit(
         session,
+        Event.action_update,
         principal=principal,
-        action="action.update",
         entity_type="action",
         entity_id=action.id,
         partnership_id=action.partnership_id,
@@ -284,10 +286,10 @@ def add_progress(
     )
     session.add(update)
     session.flush()
-    audit.record(
+    emit(
         session,
+        Event.action_progress,
         principal=principal,
-        action="action.progress",
         entity_type="action",
         entity_id=action.id,
         partnership_id=action.partnership_id,

@@ -12,7 +12,8 @@ from sqlmodel import Session, col, select
 
 from api.agencies import service as agencies
 from api.agencies.schemas import AgencyOfferRead, AgencyRead, PartnershipRef
-from api.audit import service as audit
+from api.events.catalogue import Event
+from api.events.emit import emit
 from api.models import Agency, AgencyOffer, Partnership, PartnershipAgency
 from api.permissions import require_keeps_agency
 from api.problems import Conflict, Invalid, NotFound
@@ -65,14 +66,14 @@ def list_offers(
 
 
 def _audit_both(
-    session: Session, *, principal: Principal, action: str, read: AgencyOfferRead
+    session: Session, *, principal: Principal, action: Event, read: AgencyOfferRead
 ) -> None:
     """An offer concerns two partnerships; each one's log records it."""
     for pid in (read.offered_by.id, read.offered_to.id):
-        audit.record(
+        emit(
             session,
+            action,
             principal=principal,
-            action=action,
             entity_type="agency_offer",
             entity_id=read.id,
             partnership_id=pid,
@@ -124,7 +125,7 @@ def offer(
     except IntegrityError:  # the same offer, made by another request a moment ago
         raise already_offered from None
     read = _read(row, agency, owner.name, to.name)
-    _audit_both(session, principal=principal, action="agency_offer.create", read=read)
+    _audit_both(session, principal=principal, action=Event.agency_offer_create, read=read)
     return read
 
 
@@ -160,7 +161,7 @@ def accept(
         statutory_partner=statutory_partner,
     )
     session.delete(row)
-    _audit_both(session, principal=principal, action="agency_offer.accept", read=read)
+    _audit_both(session, principal=principal, action=Event.agency_offer_accept, read=read)
     return agency
 
 
@@ -169,6 +170,8 @@ def withdraw(session: Session, *, principal: Principal, partnership_id: int, off
     row, read = _get(session, partnership_id=partnership_id, offer_id=offer_id, incoming_only=False)
     session.delete(row)
     action = (
-        "agency_offer.decline" if partnership_id == read.offered_to.id else "agency_offer.withdraw"
+        Event.agency_offer_decline
+        if partnership_id == read.offered_to.id
+        else Event.agency_offer_withdraw
     )
     _audit_both(session, principal=principal, action=action, read=read)

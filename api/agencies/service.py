@@ -20,6 +20,8 @@ from api.agencies.schemas import (
 )
 from api.audit import service as audit
 from api.db import bump_version
+from api.events.catalogue import Event
+from api.events.emit import emit
 from api.http import like
 from api.models import Agency, Partnership, PartnershipAgency, Sector
 from api.permissions import require_keeps_agency
@@ -160,10 +162,10 @@ def create(
         statutory_partner=data.statutory_partner,
     )
     session.add(link)
-    audit.record(
+    emit(
         session,
+        Event.agency_create,
         principal=principal,
-        action="agency.create",
         entity_type="agency",
         entity_id=agency.id,
         partnership_id=partnership_id,
@@ -197,10 +199,10 @@ def link(
     joined = session.get(Partnership, partnership_id)
     assert joined is not None
     for pid in [*members, partnership_id]:
-        audit.record(
-            session,
+        emit(
+            session, Event.agency_link,
             principal=principal,
-            action="agency.link",
+            
             entity_type="agency",
             entity_id=agency_id,
             partnership_id=pid,
@@ -261,10 +263,10 @@ def update(
     session.add(agency)
     for pid in members if shared_change else [link.partnership_id]:
         own = pid == link.partnership_id
-        audit.record(
+        emit(
             session,
+            Event.agency_update,
             principal=principal,
-            action="agency.update",
             entity_type="agency",
             entity_id=agency.id,
             partnership_id=pid,

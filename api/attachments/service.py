@@ -15,6 +15,8 @@ from sqlmodel import Session, col, select
 from api.attachments import rules
 from api.attachments.sniff import sniff
 from api.audit import service as audit
+from api.events.catalogue import Event
+from api.events.emit import emit
 from api.models import Attachment, EvidenceFile, ReturnStatus, ReturnVersion
 from api.problems import Conflict, Invalid, NotFound
 from api.returns import rules as return_rules
@@ -89,10 +91,10 @@ def add(
     session.flush()
     if ret.status == ReturnStatus.not_started:
         returns.move(session, principal=principal, ret=ret, to=return_rules.Move.start)
-    audit.record(
+    emit(
         session,
+        Event.attachment_add,
         principal=principal,
-        action="attachment.add",
         entity_type="return",
         entity_id=ret.id,
         partnership_id=partnership_id,
@@ -138,10 +140,10 @@ def remove(
     if gone.rowcount != 1:  # type: ignore[attr-defined]
         raise NotFound("Someone removed this file at the same moment.")
     session.expunge(attachment)
-    audit.record(
+    emit(
         session,
+        Event.attachment_remove,
         principal=principal,
-        action="attachment.remove",
         entity_type="return",
         entity_id=found.ret.id,
         partnership_id=partnership_id,

@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, delete, select
 
-from api.audit import service as audit
 from api.challenge import ratings, rules
 from api.challenge.enquiry_schemas import EnquiryRead
 from api.db import bump_version
+from api.events.catalogue import Event
+from api.events.emit import emit
 from api.models import ChallengeEvent, ChallengeSession, EnquiryStandard, LineOfEnquiry
 from api.models.base import utcnow
 from api.permissions import is_chair
@@ -137,8 +138,8 @@ def draft(
     db.flush()
     assert row.id is not None
     _set_standards(db, row.id, standard_ids)
-    audit.record(
-        db, principal=principal, action="line_of_enquiry.draft", entity_type=ENTITY,
+    emit(
+        db, Event.line_of_enquiry_draft, principal=principal,  entity_type=ENTITY,
         entity_id=row.id, partnership_id=partnership_id, after=_state(db, row),
     )  # fmt: skip
     return row
@@ -168,8 +169,8 @@ def change(
     bump_version(db, row)
     db.add(row)
     db.flush()
-    audit.record(
-        db, principal=principal, action="line_of_enquiry.change", entity_type=ENTITY,
+    emit(
+        db, Event.line_of_enquiry_change, principal=principal,  entity_type=ENTITY,
         entity_id=row.id, partnership_id=partnership_id, before=before, after=_state(db, row),
     )  # fmt: skip
 
@@ -190,8 +191,8 @@ def remove(
     _set_standards(db, row.id, [])
     db.delete(row)
     db.flush()
-    audit.record(
-        db, principal=principal, action="line_of_enquiry.delete", entity_type=ENTITY,
+    emit(
+        db, Event.line_of_enquiry_delete, principal=principal,  entity_type=ENTITY,
         entity_id=row.id, partnership_id=partnership_id, before=before,
     )  # fmt: skip
 
@@ -222,8 +223,8 @@ def _publish(db: Session, principal: Principal, partnership_id: int, row: LineOf
     bump_version(db, row)
     db.add(row)
     db.flush()
-    audit.record(
-        db, principal=principal, action="line_of_enquiry.publish", entity_type=ENTITY,
+    emit(
+        db, Event.line_of_enquiry_publish, principal=principal,  entity_type=ENTITY,
         entity_id=row.id, partnership_id=partnership_id, before=before, after=_state(db, row),
     )  # fmt: skip
 
@@ -309,8 +310,8 @@ def answer(
     db.refresh(row)
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise PreconditionFailed(refused, current=_answer_state(row))
-    audit.record(
-        db, principal=principal, action="line_of_enquiry.answer", entity_type=ENTITY,
+    emit(
+        db, Event.line_of_enquiry_answer, principal=principal,  entity_type=ENTITY,
         entity_id=row.id, partnership_id=partnership_id, before=before,
         after=_answer_state(row),
     )  # fmt: skip

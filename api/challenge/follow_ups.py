@@ -23,6 +23,8 @@ from api.challenge.follow_up_schemas import FollowUpChange
 from api.challenge.schemas import FollowUpRead
 from api.challenge.service import session_visible
 from api.db import bump_version
+from api.events.catalogue import Event
+from api.events.emit import emit
 from api.models import (
     ActionStatus,
     Agency,
@@ -170,8 +172,8 @@ def change(
         setattr(follow_up, key, value or None if key == "completion_evidence" else value)
     bump_version(db, follow_up)
     db.add(follow_up)
-    audit.record(
-        db, principal=principal, action="follow_up.update", entity_type="follow_up",
+    emit(
+        db, Event.follow_up_update, principal=principal,  entity_type="follow_up",
         entity_id=follow_up.id, partnership_id=partnership_id, before=before,
         after=audit.snapshot(follow_up),
     )  # fmt: skip
@@ -189,8 +191,8 @@ def add_progress(
     )  # fmt: skip
     db.add(update)
     db.flush()
-    audit.record(
-        db, principal=principal, action="follow_up.progress", entity_type="follow_up",
+    emit(
+        db, Event.follow_up_progress, principal=principal,  entity_type="follow_up",
         entity_id=follow_up.id, partnership_id=partnership_id, after={"note": note},
     )  # fmt: skip
     return update

@@ -22,6 +22,8 @@ from api.challenge.schemas import (
     StandardRatings,
 )
 from api.db import bump_version
+from api.events.catalogue import Event
+from api.events.emit import emit
 from api.models import (
     Agency,
     Membership,
@@ -293,16 +295,16 @@ def _snapshot(event: ChallengeEvent, panel: list[int]) -> dict[str, Any]:
 def _record(
     session: Session,
     principal: Principal,
-    action: str,
+    action: Event,
     event: ChallengeEvent,
     *,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    audit.record(
+    emit(
         session,
+        action,
         principal=principal,
-        action=action,
         entity_type="challenge_event",
         entity_id=event.id,
         partnership_id=event.partnership_id,
@@ -330,7 +332,7 @@ def create(
     session.flush()
     assert event.id is not None
     session.add_all(PanelMember(event_id=event.id, user_id=u) for u in panel)
-    _record(session, principal, "challenge_event.create", event, after=_snapshot(event, panel))
+    _record(session, principal, Event.challenge_event_create, event, after=_snapshot(event, panel))
     return event
 
 
@@ -375,7 +377,9 @@ def update(
         )
     bump_version(session, event)
     session.add(event)
-    action = "challenge_event.reschedule" if "held_on" in changes else "challenge_event.update"
+    action = (
+        Event.challenge_event_reschedule if "held_on" in changes else Event.challenge_event_update
+    )
     _record(session, principal, action, event, before=before, after=_snapshot(event, panel))
     return event
 
@@ -390,19 +394,19 @@ def cancel(
     event.cancelled_reason = reason
     bump_version(session, event)
     session.add(event)
-    _record(session, principal, "challenge_event.cancel", event, before=before,
+    _record(session, principal, Event.challenge_event_cancel, event, before=before,
             after=_snapshot(event, panel))  # fmt: skip
     return event
 
 
 def _session_record(
-    session: Session, principal: Principal, action: str, event: ChallengeEvent,
+    session: Session, principal: Principal, action: Event, event: ChallengeEvent,
     invited: ChallengeSession, **kw: Any,
 ) -> None:  # fmt: skip
-    audit.record(
+    emit(
         session,
+        action,
         principal=principal,
-        action=action,
         entity_type="challenge_session",
         entity_id=invited.id,
         partnership_id=event.partnership_id,
@@ -440,7 +444,7 @@ def invite(
             session.add(row)
     except IntegrityError:  # the same invitation, made by another request a moment ago
         raise twice from None
-    _session_record(session, principal, "challenge_session.invite", event, row,
+    _session_record(session, principal, Event.challenge_session_invite, event, row,
                     after=audit.snapshot(row))  # fmt: skip
     return row
 
@@ -469,7 +473,7 @@ def withdraw(
     session.exec(delete(LineOfEnquiry).where(col(LineOfEnquiry.session_id) == session_id))  # type: ignore[call-overload]
     before = audit.snapshot(invited)
     session.delete(invited)
-    _session_record(session, principal, "challenge_session.withdraw", event, invited,
+    _session_record(session, principal, Event.challenge_session_withdraw, event, invited,
                     before=before)  # fmt: skip
 
 

@@ -11,9 +11,10 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from api.audit import service as audit
 from api.challenge import ratings, rules
 from api.db import bump_version, save_version
+from api.events.catalogue import Event
+from api.events.emit import emit
 from api.models import (
     ChallengeEvent,
     ChallengeSession,
@@ -83,8 +84,8 @@ def score(
         refused="You scored this standard again elsewhere since this page was loaded.",
         current=_score_state,
     )  # fmt: skip
-    audit.record(
-        db, principal=principal, action="panel_score.save", entity_type="challenge_session",
+    emit(
+        db, Event.panel_score_save, principal=principal,  entity_type="challenge_session",
         entity_id=target.id, partnership_id=partnership_id, before=_score_state(existing),
         after=_score_state(row),
     )  # fmt: skip
@@ -145,8 +146,8 @@ def close(
     ]  # fmt: skip
     db.add_all(made)
     db.flush()
-    audit.record(
-        db, principal=principal, action="challenge_session.close", entity_type="challenge_session",
+    emit(
+        db, Event.challenge_session_close, principal=principal,  entity_type="challenge_session",
         entity_id=target.id, partnership_id=partnership_id, before=before,
         after={**_session_state(target), "follow_up_ids": [f.id for f in made]},
     )  # fmt: skip
@@ -176,8 +177,8 @@ def reopen(
     assert target.id is not None
     db.add(SessionReopening(session_id=target.id, reason=reason, by_user_id=principal.user_id,
                             by_label=principal.label))  # fmt: skip
-    audit.record(
-        db, principal=principal, action="challenge_session.reopen",
+    emit(
+        db, Event.challenge_session_reopen, principal=principal, 
         entity_type="challenge_session", entity_id=target.id, partnership_id=partnership_id,
         before=before, after={**_session_state(target), "reason": reason},
     )  # fmt: skip

@@ -11,7 +11,8 @@ from pydantic import ValidationError
 from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
 
-from api.audit import service as audit
+from api.events.catalogue import Event
+from api.events.emit import emit
 from api.frameworks.schemas import (
     FrameworkDoc,
     FrameworkRead,
@@ -202,10 +203,10 @@ def import_document(
             for r_pos, r in enumerate(s.requirements)
         )
     session.flush()
-    audit.record(
+    emit(
         session,
+        Event.framework_import,
         principal=principal,
-        action="framework.import",
         entity_type="framework_version",
         entity_id=version.id,
         partnership_id=partnership_id,

@@ -32,6 +32,7 @@ from api.models.framework import (
     Requirement,
     Standard,
 )
+from api.models.outbox import NoticeOptOut, OutboxMessage
 from api.models.partnership import Agency, AgencyOffer, Partnership, PartnershipAgency, Sector
 from api.models.people import ApiToken, Membership, Role, SignInFailure, TokenKind, User
 from api.models.programme import Programme, ProgrammeAgency, ProgrammeStatus
@@ -68,6 +69,8 @@ __all__ = [
     "LineOfEnquiry",
     "Membership",
     "ModeratedRating",
+    "NoticeOptOut",
+    "OutboxMessage",
     "Outcome",
     "PanelMember",
     "PanelScore",

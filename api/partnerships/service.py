@@ -5,6 +5,8 @@ from sqlmodel import Session, col, select
 
 from api.audit import service as audit
 from api.db import bump_version
+from api.events.catalogue import Event
+from api.events.emit import emit
 from api.models import Membership, Partnership, Role
 from api.partnerships.schemas import PartnershipCreate, PartnershipUpdate
 from api.problems import Conflict, NotFound
@@ -42,10 +44,10 @@ def create(session: Session, *, principal: Principal, data: PartnershipCreate) -
                 user_id=principal.user_id, partnership_id=row.id, role=Role.partnership_admin
             )
         )
-    audit.record(
+    emit(
         session,
+        Event.partnership_create,
         principal=principal,
-        action="partnership.create",
         entity_type="partnership",
         entity_id=row.id,
         partnership_id=row.id,
@@ -69,10 +71,10 @@ def update(
         setattr(partnership, key, value)
     bump_version(session, partnership)
     session.add(partnership)
-    audit.record(
+    emit(
         session,
+        Event.partnership_update,
         principal=principal,
-        action="partnership.update",
         entity_type="partnership",
         entity_id=partnership.id,
         partnership_id=partnership.id,

@@ -9,6 +9,8 @@ from api.agencies import service as agencies
 from api.agencies.schemas import AgencyRead
 from api.audit import service as audit
 from api.db import bump_version
+from api.events.catalogue import Event
+from api.events.emit import emit
 from api.frameworks import service as frameworks
 from api.http import like
 from api.models import (
@@ -187,10 +189,10 @@ def create(
     session.flush()
     assert programme.id is not None
     session.add_all(ProgrammeAgency(programme_id=programme.id, agency_id=a) for a in agency_ids)
-    audit.record(
+    emit(
         session,
+        Event.programme_create,
         principal=principal,
-        action="programme.create",
         entity_type="programme",
         entity_id=programme.id,
         partnership_id=partnership_id,
@@ -229,10 +231,10 @@ def update(
         setattr(programme, key, value)
     bump_version(session, programme)
     session.add(programme)
-    audit.record(
+    emit(
         session,
+        Event.programme_update,
         principal=principal,
-        action="programme.update",
         entity_type="programme",
         entity_id=programme.id,
         partnership_id=programme.partnership_id,
@@ -263,10 +265,10 @@ def transition(
         programme.closed_at = utcnow()
     bump_version(session, programme)
     session.add(programme)
-    audit.record(
+    emit(
         session,
+        Event.programme_open if target == ProgrammeStatus.open else Event.programme_close,
         principal=principal,
-        action=f"programme.{'open' if target == ProgrammeStatus.open else 'close'}",
         entity_type="programme",
         entity_id=programme.id,
         partnership_id=programme.partnership_id,
@@ -312,10 +314,10 @@ def set_asked(
         session.delete(link)
     bump_version(session, programme)
     session.add(programme)
-    audit.record(
+    emit(
         session,
+        Event.programme_ask_agency if asked else Event.programme_unask_agency,
         principal=principal,
-        action="programme.ask_agency" if asked else "programme.unask_agency",
         entity_type="programme",
         entity_id=programme.id,
         partnership_id=programme.partnership_id,

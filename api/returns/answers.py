@@ -6,8 +6,9 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from api.audit import service as audit
 from api.db import save_version
+from api.events.catalogue import Event
+from api.events.emit import emit
 from api.models import (
     Attachment,
     FrameworkVersion,
@@ -137,8 +138,8 @@ def save_response(
         session, return_id=ret.id, requirement_id=requirement_id, existing=existing,
         expected_version=expected_version, values=_values(data, principal),
     )  # fmt: skip
-    audit.record(
-        session, principal=principal, action="response.save", entity_type="return",
+    emit(
+        session, Event.response_save, principal=principal,  entity_type="return",
         entity_id=ret.id, partnership_id=partnership_id, before=before, after=state(saved),
     )  # fmt: skip
     return ResponseSaved(
@@ -213,8 +214,8 @@ def save_responses(
             "Their answer is in `current`.",
             current={"responses": [lost.current]},
         ) from None
-    audit.record(
-        session, principal=principal, action="responses.save", entity_type="return",
+    emit(
+        session, Event.responses_save, principal=principal,  entity_type="return",
         entity_id=ret.id, partnership_id=partnership_id,
         after={"requirement_ids": ids},
     )  # fmt: skip
@@ -338,8 +339,8 @@ def carry_forward(
         raise PreconditionFailed(
             "Someone saved an answer while the return was being started. Try again."
         ) from None
-    audit.record(
-        session, principal=principal, action="return.carry_forward", entity_type="return",
+    emit(
+        session, Event.return_carry_forward, principal=principal,  entity_type="return",
         entity_id=ret.id, partnership_id=partnership_id,
         after={"from_return_id": source.return_id, "answers": len(copied), "files": len(files)},
     )  # fmt: skip

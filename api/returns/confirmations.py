@@ -7,7 +7,8 @@ still holds (or changes it), it counts as unrated and the return cannot be submi
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from api.audit import service as audit
+from api.events.catalogue import Event
+from api.events.emit import emit
 from api.models import Attachment, Requirement, RequirementResponse, Standard
 from api.models.base import utcnow
 from api.problems import Conflict, NotFound, PreconditionFailed
@@ -87,8 +88,8 @@ def confirm_answer(
             current=state(response),
         )
     session.refresh(response)
-    audit.record(
-        session, principal=principal, action="response.confirm", entity_type="response",
+    emit(
+        session, Event.response_confirm, principal=principal,  entity_type="response",
         entity_id=response.id, partnership_id=partnership_id, after=state(response),
     )  # fmt: skip
     return ResponseSaved(
@@ -115,8 +116,8 @@ def confirm_standard(
         session, principal, found, col(RequirementResponse.requirement_id).in_(in_standard)
     )
     if confirmed:
-        audit.record(
-            session, principal=principal, action="response.confirm", entity_type="return",
+        emit(
+            session, Event.response_confirm, principal=principal,  entity_type="return",
             entity_id=found.ret.id, partnership_id=partnership_id,
             after={"standard_id": standard_id, "confirmed": confirmed},
         )  # fmt: skip

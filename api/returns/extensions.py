@@ -6,8 +6,9 @@ submission records the date then in force, so nothing granted later relabels it.
 
 from sqlmodel import Session
 
-from api.audit import service as audit
 from api.db import bump_version
+from api.events.catalogue import Event
+from api.events.emit import emit
 from api.models.base import utcnow
 from api.problems import Conflict, Invalid
 from api.returns.schemas import ExtensionWrite
@@ -46,8 +47,8 @@ def grant(
     ret.extended_at, ret.extended_by_label = utcnow(), principal.label
     bump_version(session, ret)
     session.add(ret)
-    audit.record(
-        session, principal=principal, action="return.extend", entity_type="return",
+    emit(
+        session, Event.return_extend, principal=principal,  entity_type="return",
         entity_id=ret.id, partnership_id=partnership_id, before=before, after=_state(found),
     )  # fmt: skip
 
@@ -62,7 +63,7 @@ def withdraw(session: Session, *, principal: Principal, partnership_id: int, fou
     ret.extended_to = ret.extension_reason = ret.extended_at = ret.extended_by_label = None
     bump_version(session, ret)
     session.add(ret)
-    audit.record(
-        session, principal=principal, action="return.withdraw_extension", entity_type="return",
+    emit(
+        session, Event.return_withdraw_extension, principal=principal,  entity_type="return",
         entity_id=ret.id, partnership_id=partnership_id, before=before, after=_state(found),
     )  # fmt: skip

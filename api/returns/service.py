@@ -8,8 +8,9 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from api.attachments.schemas import AttachmentRead
-from api.audit import service as audit
 from api.db import bump_version
+from api.events.catalogue import Event
+from api.events.emit import emit
 from api.models import (
     OPEN_ACTION_STATUSES,
     Action,
@@ -421,10 +422,10 @@ def submit(
     ret.submitted_at = version.submitted_at
     reason = f"version {version.number}"
     move(session, principal=principal, ret=ret, to=rules.Move.submit, reason=reason)
-    audit.record(
+    emit(
         session,
+        Event.return_submit,
         principal=principal,
-        action="return.submit",
         entity_type="return",
         entity_id=ret.id,
         partnership_id=partnership_id,

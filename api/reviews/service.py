@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from api.audit import service as audit
 from api.db import save_version
+from api.events.catalogue import Event
+from api.events.emit import emit
 from api.models import (
     ModeratedRating,
     ReturnVersion,
@@ -70,10 +71,10 @@ def send_back(
     reason = rules.send_back_reason(data.reason, len(data.requirements))
     returns.move(session, principal=principal, ret=ret, to=return_rules.Move.send_back,
                  reason=reason)  # fmt: skip
-    audit.record(
-        session,
+    emit(
+        session, Event.return_send_back,
         principal=principal,
-        action="return.send_back",
+        
         entity_type="return",
         entity_id=ret.id,
         partnership_id=partnership_id,
@@ -94,10 +95,10 @@ def accept(
                  reason=note or None)  # fmt: skip
     ret.accepted_at = utcnow()
     session.add(ret)
-    audit.record(
+    emit(
         session,
+        Event.return_accept,
         principal=principal,
-        action="return.accept",
         entity_type="return",
         entity_id=ret.id,
         partnership_id=partnership_id,
@@ -170,10 +171,10 @@ def moderate(
         "save yours again to replace it.",
         current=_state,
     )
-    audit.record(
+    emit(
         session,
+        Event.return_moderate,
         principal=principal,
-        action="return.moderate",
         entity_type="return",
         entity_id=ret.id,
         partnership_id=partnership_id,

@@ -1,0 +1,125 @@
+"""`assure worker`: writes the reminders that are due and delivers the outbox.
+
+Any number of workers may run against PostgreSQL; on SQLite one is enough, and a second
+is harmless (claims take the database's write lock in turn). Delivery is at least once:
+a worker killed after sending but before noting it sends again once its lease ends, with
+the same Message-ID.
+"""
+
+import logging
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from api.models import OutboxMessage
+from api.models.base import utcnow
+from api.outbox import service
+from api.outbox.smtp import SmtpMailer
+from api.settings import Settings
+
+log = logging.getLogger("assure.worker")
+BATCH = 20
+
+
+class Mailer(Protocol):
+    def send(self, message: OutboxMessage) -> None: ...
+    def close(self) -> None: ...
+
+
+def _writing(engine: Engine) -> Session:
+    # On SQLite a writer takes the lock when it begins, so claims never deadlock.
+    return Session(engine.execution_options(writes=True), expire_on_commit=False)
+
+
+@dataclass
+class Tally:
+    claimed: int = 0
+    delivered: int = 0
+    failed: int = 0
+
+    def add(self, other: "Tally") -> None:
+        self.claimed += other.claimed
+        self.delivered += other.delivered
+        self.failed += other.failed
+
+
+def deliver(engine: Engine, mailer: Mailer, *, now: Callable[[], datetime] = utcnow) -> Tally:
+    """Claim one batch of due messages and try each, noting each outcome as it happens."""
+    with _writing(engine) as session:
+        batch = service.claim(session, now=now(), limit=BATCH)
+        session.commit()
+    tally = Tally(claimed=len(batch))
+    try:
+        for message in batch:
+            try:
+                mailer.send(message)
+            except Exception as exc:  # any failure is this message's: noted, tried again later
+                log.warning("message %s not delivered: %s", message.id, exc)
+                with _writing(engine) as session:
+                    service.not_delivered(session, message, error=_describe(exc), now=now())
+                    session.commit()
+                tally.failed += 1
+                continue
+            with _writing(engine) as session:
+                service.delivered(session, message, now=now())
+                session.commit()
+            tally.delivered += 1
+    finally:
+        mailer.close()
+    return tally
+
+
+def _describe(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def drain(engine: Engine, mailer: Mailer, *, now: Callable[[], datetime] = utcnow) -> Tally:
+    """Deliver batches until fewer than a full batch was due."""
+    total = Tally()
+    while True:
+        tally = deliver(engine, mailer, now=now)
+        total.add(tally)
+        if tally.claimed < BATCH:
+            return total
+
+
+def mailer_for(settings: Settings) -> Mailer | None:
+    """The SMTP mailer, or None when no mail server is set (messages then wait)."""
+    return SmtpMailer(settings) if settings.smtp_host else None
+
+
+class Stop:
+    """Set by SIGTERM or SIGINT: the worker finishes the message in hand, then stops."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self._request)
+
+    def _request(self, *_: object) -> None:
+        self.requested = True
+
+
+def run(engine: Engine, settings: Settings, *, once: bool = False) -> Tally:
+    """Work until stopped (or one round, with `once`); what was delivered in all."""
+    mailer = mailer_for(settings)
+    if mailer is None:
+        log.warning("ASSURE_SMTP_HOST is not set: emails wait in the outbox")
+    stop = Stop()
+    total = Tally()
+    while True:
+        if mailer is not None:
+            total.add(drain(engine, mailer))
+        if once or stop.requested:
+            return total
+        deadline = time.monotonic() + settings.worker_poll_seconds
+        while time.monotonic() < deadline and not stop.requested:
+            time.sleep(min(0.2, settings.worker_poll_seconds))
+        if stop.requested:
+            return total

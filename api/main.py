@@ -20,6 +20,8 @@ from api.db import get_engine
 from api.frameworks.routes import router as frameworks
 from api.frameworks.schemas import FrameworkDoc
 from api.headers import SecurityHeaders, docs_page
+from api.notices.routes import router as notices
+from api.outbox.routes import router as outbox
 from api.partnerships.routes import router as partnerships
 from api.people.routes import router as people
 from api.programmes.routes import router as programmes
@@ -70,6 +72,8 @@ def create_app() -> FastAPI:
         challenge_enquiries,
         challenge_follow_ups,
         audit,
+        outbox,
+        notices,
     ):
         v1.include_router(router)
     app.include_router(v1)

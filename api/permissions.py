@@ -45,6 +45,7 @@ class Permission(StrEnum):
     sign_off = "sign_off"  # sign off and submit a return: its agency's approver, a person
     read_challenge = "read_challenge"  # every challenge event of the partnership, every session
     manage_challenge = "manage_challenge"  # create, change and cancel events; invite agencies
+    manage_outbox = "manage_outbox"  # see the emails the partnership sent; send failed ones again
 
 
 class Scope(StrEnum):
@@ -136,6 +137,7 @@ PERMISSION_SCOPES: dict[Permission, Scope | None] = {
     _P.sign_off: None,  # a named senior officer's act
     _P.read_challenge: Scope.read,
     _P.manage_challenge: Scope.challenge_write,
+    _P.manage_outbox: None,  # the people's emails are for the business unit's eyes
 }
 SCOPES: tuple[str, ...] = tuple(sorted(Scope))
 _BY_NAME: dict[str, frozenset[Permission]] = {str(s): p for s, p in SCOPE_PERMISSIONS.items()}

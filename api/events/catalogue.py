@@ -60,6 +60,7 @@ class Event(StrEnum):
     line_of_enquiry_answer = "line_of_enquiry.answer"
     follow_up_update = "follow_up.update"
     follow_up_progress = "follow_up.progress"
+    outbox_message_retry = "outbox_message.retry"
 
     @property
     def description(self) -> str:
@@ -120,4 +121,5 @@ DESCRIPTIONS: dict[Event, str] = {
     Event.line_of_enquiry_answer: "An agency answered a line of enquiry.",
     Event.follow_up_update: "A follow-up from a challenge session changed.",
     Event.follow_up_progress: "Progress on a follow-up was noted.",
+    Event.outbox_message_retry: "An email that could not be delivered was sent again.",
 }

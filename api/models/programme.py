@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from api.models.base import (
@@ -14,6 +14,7 @@ from api.models.base import (
     optional_timestamp_field,
     timestamp_field,
 )
+from api.notices.schedule import DEFAULT_REMINDER_DAYS
 
 
 class ProgrammeStatus(StrEnum):
@@ -30,6 +31,10 @@ class Programme(Versioned, table=True):
     description: str | None = Field(default=None, sa_type=Text)
     opens_on: date
     deadline: date
+    # Days before the deadline when agencies not yet submitted are reminded (nearest last).
+    reminder_days: list[int] = Field(
+        default_factory=lambda: list(DEFAULT_REMINDER_DAYS), sa_column=Column(JSON, nullable=False)
+    )
     status: ProgrammeStatus = Field(
         default=ProgrammeStatus.draft,
         sa_type=EnumText(ProgrammeStatus, 16),  # type: ignore[call-overload]

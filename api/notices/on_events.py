@@ -8,7 +8,6 @@ from sqlmodel import Session, col, select
 
 from api.events.catalogue import Event
 from api.models import (
-    Agency,
     AuditEvent,
     Partnership,
     Programme,
@@ -16,33 +15,15 @@ from api.models import (
     Return,
     ReturnStatus,
 )
-from api.notices import links, recipients
+from api.notices import recipients
+from api.notices.context import return_context
 from api.notices.kinds import NoticeKind
 from api.notices.send import notify
-from api.returns.rules import due_date
-
-
-def _return_context(session: Session, return_id: int) -> tuple[Partnership, dict[str, Any]]:
-    ret = session.get(Return, return_id)
-    assert ret is not None
-    programme = session.get(Programme, ret.programme_id)
-    agency = session.get(Agency, ret.agency_id)
-    assert programme is not None and agency is not None
-    partnership = session.get(Partnership, programme.partnership_id)
-    assert partnership is not None
-    due = due_date(programme.deadline, ret.extended_to)
-    return partnership, {
-        "ret": ret,
-        "programme": programme,
-        "agency": agency,
-        "due": due,
-        "return_url": links.return_page(programme.partnership_id, return_id),
-    }
 
 
 def _to_agency(session: Session, kind: NoticeKind, row: AuditEvent, **extra: Any) -> None:
     assert row.entity_id is not None
-    partnership, context = _return_context(session, row.entity_id)
+    partnership, context = return_context(session, row.entity_id)
     people = recipients.agency_staff(
         session, partnership_id=partnership.id or 0, agency_id=context["agency"].id
     )
@@ -58,7 +39,7 @@ def _to_agency(session: Session, kind: NoticeKind, row: AuditEvent, **extra: Any
 
 def return_submitted(session: Session, row: AuditEvent) -> None:
     assert row.entity_id is not None
-    partnership, context = _return_context(session, row.entity_id)
+    partnership, context = return_context(session, row.entity_id)
     submitted = context["ret"].submitted_at
     late = submitted is not None and submitted.date() > context["due"]
     people = recipients.business_unit(session, partnership_id=partnership.id or 0)
@@ -108,7 +89,7 @@ def programme_opened(session: Session, row: AuditEvent) -> None:
         )
     ).all()
     for ret in asked:
-        _, context = _return_context(session, ret.id or 0)
+        _, context = return_context(session, ret.id or 0)
         notify(
             session,
             NoticeKind.programme_opened,

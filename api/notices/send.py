@@ -8,7 +8,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlmodel import Session, col, select
 
-from api.models import NoticeOptOut, Partnership, User
+from api.models import NoticeOptOut, OutboxMessage, Partnership, User
 from api.notices import links
 from api.notices.kinds import NoticeKind
 from api.outbox import service as outbox
@@ -54,29 +54,36 @@ def notify(
     """Queue the notice for each person who has not turned its kind off; how many were queued.
 
     `occasion` names what it is about (a submission, a deadline 7 days away): with the kind
-    and the person it is the message's key, so nobody is told twice about one occasion.
+    and the person it is the message's key, so nobody is told twice about one occasion, and
+    asking again (the worker does each round) renders nothing that was already queued.
     """
-    people = [p for p in people if p.is_active]
+    keys = {f"{kind.value}-{occasion}-u{p.id}": p for p in people if p.is_active}
+    if not keys:
+        return 0
+    done = set(
+        session.exec(select(OutboxMessage.key).where(col(OutboxMessage.key).in_(keys))).all()
+    )
     off = set(
         session.exec(
             select(NoticeOptOut.user_id).where(
                 NoticeOptOut.kind == kind.value,
-                col(NoticeOptOut.user_id).in_([p.id for p in people]),
+                col(NoticeOptOut.user_id).in_([p.id for p in keys.values()]),
             )
         ).all()
     )
-    queued = 0
-    for person in people:
-        if person.id in off:
+    messages = []
+    for key, person in keys.items():
+        if key in done or person.id in off:
             continue
         subject, body = render(kind, {**context, "person": person, "partnership": partnership})
-        queued += outbox.enqueue(
-            session,
-            key=f"{kind.value}-{occasion}-u{person.id}",
-            partnership_id=partnership.id,
-            kind=kind.value,
-            recipient=person.email,
-            subject=subject,
-            body=body,
+        messages.append(
+            OutboxMessage(
+                key=key,
+                partnership_id=partnership.id,
+                kind=kind.value,
+                recipient=person.email,
+                subject=subject,
+                body=body,
+            )
         )
-    return queued
+    return outbox.enqueue_all(session, messages)

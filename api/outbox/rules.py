@@ -1,6 +1,7 @@
 """When a message is tried again, and when the outbox gives up on it. No database here."""
 
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 FIRST_WAIT = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(hours=2)
@@ -25,3 +26,17 @@ def after_failure(attempts: int, now: datetime) -> datetime | None:
     if attempts >= MAX_ATTEMPTS:
         return None
     return now + wait_after(attempts)
+
+
+class MessageState(StrEnum):
+    waiting = "waiting"  # not sent yet: its first try, or the next after a failure, is due
+    delivered = "delivered"
+    failed = "failed"  # every attempt failed; an admin may send it again
+
+
+def state(*, delivered_at: datetime | None, failed_at: datetime | None) -> MessageState:
+    if delivered_at is not None:
+        return MessageState.delivered
+    if failed_at is not None:
+        return MessageState.failed
+    return MessageState.waiting

@@ -3,45 +3,47 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, or_, update
+from sqlalchemy import ColumnElement, and_, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from api.models import OutboxMessage
 from api.outbox import rules
+from api.outbox.rules import MessageState
+from api.problems import Conflict, NotFound
 
 
-def enqueue(
-    session: Session,
-    *,
-    key: str,
-    partnership_id: int | None,
-    kind: str,
-    recipient: str,
-    subject: str,
-    body: str,
-) -> bool:
+def enqueue(session: Session, message: OutboxMessage) -> bool:
     """Add a message to the caller's transaction, unless one with its key is already there.
 
     True if it was added. The unique key makes this safe when two workers find the same
     reminder at once: the second insert fails inside its savepoint and changes nothing.
     """
-    if session.exec(select(OutboxMessage.id).where(OutboxMessage.key == key)).first():
+    if session.exec(select(OutboxMessage.id).where(OutboxMessage.key == message.key)).first():
         return False
-    message = OutboxMessage(
-        key=key,
-        partnership_id=partnership_id,
-        kind=kind,
-        recipient=recipient,
-        subject=subject,
-        body=body,
-    )
     try:
         with session.begin_nested():
             session.add(message)
     except IntegrityError:
         return False
     return True
+
+
+def enqueue_all(session: Session, messages: list[OutboxMessage]) -> int:
+    """Add messages whose keys the caller found free, in one insert; how many were added.
+
+    Should another writer have queued one of them since (two workers at once), they are
+    added one by one instead, each skipped if its key is taken.
+    """
+    if not messages:
+        return 0
+    fields = [m.model_dump(exclude={"id"}) for m in messages]
+    try:
+        with session.begin_nested():
+            session.add_all(messages)
+    except IntegrityError:
+        return sum(enqueue(session, OutboxMessage(**f)) for f in fields)
+    return len(messages)
 
 
 def _due(now: datetime) -> ColumnElement[bool]:
@@ -104,3 +106,50 @@ def not_delivered(session: Session, message: OutboxMessage, *, error: str, now: 
     session.execute(
         update(OutboxMessage).where(col(OutboxMessage.id) == message.id).values(**values)
     )
+
+
+def _state_filter(state: MessageState) -> ColumnElement[bool]:
+    delivered = col(OutboxMessage.delivered_at).is_not(None)
+    failed = col(OutboxMessage.failed_at).is_not(None)
+    if state == MessageState.delivered:
+        return delivered
+    if state == MessageState.failed:
+        return and_(~delivered, failed)
+    return and_(~delivered, ~failed)
+
+
+def list_messages(
+    session: Session, *, partnership_id: int, state: MessageState | None, limit: int, offset: int
+) -> tuple[Sequence[OutboxMessage], int]:
+    """The partnership's messages, newest first."""
+    query = select(OutboxMessage).where(OutboxMessage.partnership_id == partnership_id)
+    if state is not None:
+        query = query.where(_state_filter(state))
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(col(OutboxMessage.id).desc()).limit(limit).offset(offset)
+    ).all()
+    return rows, total
+
+
+def get(session: Session, *, partnership_id: int, message_id: int) -> OutboxMessage:
+    message = session.get(OutboxMessage, message_id)
+    if message is None or message.partnership_id != partnership_id:
+        raise NotFound("No such message.")
+    return message
+
+
+def retry(session: Session, message: OutboxMessage, *, now: datetime) -> OutboxMessage:
+    """Send a failed message again: its attempts start over, from now."""
+    current = rules.state(delivered_at=message.delivered_at, failed_at=message.failed_at)
+    if current != MessageState.failed:
+        raise Conflict(f"Only a message that failed can be sent again; this one is {current}.")
+    done = session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message.id, col(OutboxMessage.failed_at).is_not(None))
+        .values(failed_at=None, attempts=0, next_attempt_at=now, claimed_until=None)
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("Someone sent this message again at the same moment.")
+    session.refresh(message)
+    return message

@@ -1,4 +1,4 @@
-"""`assure worker`: writes the reminders that are due and delivers the outbox.
+"""`assure worker`: queues the reminders that are due and delivers the outbox.
 
 Any number of workers may run against PostgreSQL; on SQLite one is enough, and a second
 is harmless (claims take the database's write lock in turn). Delivery is at least once:
@@ -19,12 +19,15 @@ from sqlmodel import Session
 
 from api.models import OutboxMessage
 from api.models.base import utcnow
+from api.notices import reminders
 from api.outbox import service
 from api.outbox.smtp import SmtpMailer
 from api.settings import Settings
 
 log = logging.getLogger("assure.worker")
 BATCH = 20
+# Reminders depend on the day, so looking for them every few minutes is plenty.
+REMINDERS_EVERY = 300.0
 
 
 class Mailer(Protocol):
@@ -106,6 +109,16 @@ class Stop:
         self.requested = True
 
 
+def write_reminders(engine: Engine, *, now: datetime) -> int:
+    """Queue the time-driven notices that are due; how many."""
+    with _writing(engine) as session:
+        queued = reminders.write_due(session, now=now)
+        session.commit()
+    if queued:
+        log.info("queued %s reminders", queued)
+    return queued
+
+
 def run(engine: Engine, settings: Settings, *, once: bool = False) -> Tally:
     """Work until stopped (or one round, with `once`); what was delivered in all."""
     mailer = mailer_for(settings)
@@ -113,7 +126,11 @@ def run(engine: Engine, settings: Settings, *, once: bool = False) -> Tally:
         log.warning("ASSURE_SMTP_HOST is not set: emails wait in the outbox")
     stop = Stop()
     total = Tally()
+    reminded_at: float | None = None
     while True:
+        if reminded_at is None or time.monotonic() - reminded_at >= REMINDERS_EVERY:
+            write_reminders(engine, now=utcnow())
+            reminded_at = time.monotonic()
         if mailer is not None:
             total.add(drain(engine, mailer))
         if once or stop.requested:

@@ -14,9 +14,9 @@ TRANSITIONS: dict[ProgrammeStatus, frozenset[ProgrammeStatus]] = {
 # What may change in each status: once open, agencies have started; once closed, it is history.
 EDITABLE: dict[ProgrammeStatus, frozenset[str]] = {
     ProgrammeStatus.draft: frozenset(
-        {"title", "description", "opens_on", "deadline", "framework_version_id"}
+        {"title", "description", "opens_on", "deadline", "framework_version_id", "reminder_days"}
     ),
-    ProgrammeStatus.open: frozenset({"title", "description", "deadline"}),
+    ProgrammeStatus.open: frozenset({"title", "description", "deadline", "reminder_days"}),
     ProgrammeStatus.closed: frozenset(),
 }
 

@@ -1,10 +1,29 @@
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 
 from api.fields import Day, Name, ShortText
 from api.http import RecordId
 from api.models import ProgrammeStatus
+from api.notices.schedule import DEFAULT_REMINDER_DAYS
+
+
+def _distinct_nearest_last(days: list[int]) -> list[int]:
+    if len(set(days)) != len(days):
+        raise ValueError("give each number of days once")
+    return sorted(days, reverse=True)
+
+
+ReminderDays = Annotated[
+    list[Annotated[int, Field(ge=1, le=90)]],
+    Field(
+        max_length=5,
+        description="Days before the deadline on which agencies whose return is not yet "
+        "submitted are reminded (at most 5, each 1 to 90); [] sends none",
+    ),
+    AfterValidator(_distinct_nearest_last),
+]
 
 
 class ProgrammeCreate(BaseModel):
@@ -19,6 +38,7 @@ class ProgrammeCreate(BaseModel):
     all_agencies: StrictBool = Field(
         default=False, description="Ask every agency of the partnership"
     )
+    reminder_days: ReminderDays = Field(default_factory=lambda: list(DEFAULT_REMINDER_DAYS))
 
 
 class ProgrammeUpdate(BaseModel):
@@ -29,6 +49,7 @@ class ProgrammeUpdate(BaseModel):
     framework_version_id: RecordId | None = None
     opens_on: Day | None = None
     deadline: Day | None = None
+    reminder_days: ReminderDays | None = None
 
 
 class FrameworkVersionRef(BaseModel):
@@ -47,6 +68,7 @@ class ProgrammeRead(BaseModel):
     status: ProgrammeStatus
     opens_on: date
     deadline: date
+    reminder_days: list[int]
     opened_at: datetime | None
     closed_at: datetime | None
     framework_version: FrameworkVersionRef

@@ -69,6 +69,7 @@ def _reads(
                 status=p.status,
                 opens_on=p.opens_on,
                 deadline=p.deadline,
+                reminder_days=p.reminder_days,
                 opened_at=p.opened_at,
                 closed_at=p.closed_at,
                 framework_version=FrameworkVersionRef(

@@ -1,4 +1,5 @@
-"""the outbox of messages to deliver, and the notices each person turned off
+"""the outbox of messages to deliver, the notices each person turned off, and each
+programme's reminder days
 
 Revision ID: 5a96d2042f2d
 Revises: 8301005199c4
@@ -20,6 +21,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("programme") as batch_op:
+        batch_op.add_column(
+            sa.Column("reminder_days", sa.JSON(), nullable=False, server_default="[14, 7, 1]")
+        )
     op.create_table(
         "notice_opt_out",
         sa.Column("user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -72,3 +77,5 @@ def downgrade() -> None:
 
     op.drop_table("outbox_message")
     op.drop_table("notice_opt_out")
+    with op.batch_alter_table("programme") as batch_op:
+        batch_op.drop_column("reminder_days")

@@ -48,6 +48,7 @@ VALID_BODIES: dict[tuple[str, str], dict] = {
         "roles": [{"role": "executive"}],
     },  # fmt: skip
     ("PATCH", "/me"): {"name": "Renamed"},
+    ("PUT", "/me/notices"): {"off": ["weekly_digest"]},
     ("PATCH", "/users/{user_id}"): {"name": "Renamed"},
     ("POST", f"{P}/users/{{user_id}}/roles"): {"role": "scrutineer"},
     ("POST", f"{P}/programmes"): {
@@ -179,6 +180,7 @@ def ids(client, auth, york, agency_id, user_id, membership_id, service_token) ->
         "session_id": 1,
         "enquiry_id": 1,
         "follow_up_id": 1,
+        "message_id": 1,
         "attachment_id": client.post(
             f"{API}/partnerships/{york.id}/returns/{housing_return['id']}/responses/"
             f"{version['standards'][0]['requirements'][0]['id']}/attachments",
@@ -198,7 +200,7 @@ def ids(client, auth, york, agency_id, user_id, membership_id, service_token) ->
 ONES = dict.fromkeys(("partnership_id", "agency_id", "user_id", "membership_id", "token_id",
                       "framework_id", "number", "programme_id", "return_id", "requirement_id",
                       "action_id", "standard_id", "attachment_id", "offer_id", "event_id",
-                      "session_id", "enquiry_id", "follow_up_id"), 1)  # fmt: skip
+                      "session_id", "enquiry_id", "follow_up_id", "message_id"), 1)  # fmt: skip
 BULK = ("PUT", f"{P}/returns/{{return_id}}/responses")
 
 
@@ -406,6 +408,7 @@ def test_paging_at_the_limits_is_fine(client, auth, ids, key):
         (f"{P}/audit-events", {"since": "2024-02-30T00:00:00"}, "since"),
         (f"{P}/audit-events", {"until": "10000-01-01T00:00:00"}, "until"),
         (f"{P}/audit-events", {"entity_type": "x" * 65}, "entity_type"),
+        (f"{P}/outbox", {"state": "sent"}, "state"),
     ],
 )
 def test_invalid_query_parameters_are_named(client, auth, path, params, field):

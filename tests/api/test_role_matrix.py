@@ -23,7 +23,10 @@ from apikit import API, HOUSING, PASSWORD, PEOPLE, PROBLEM, api_routes, framewor
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection
+from sqlmodel import Session
 
+from api.models import OutboxMessage
+from api.models.base import utcnow
 from api.permissions import SCOPES
 
 COLUMNS = (
@@ -41,6 +44,8 @@ POST   /auth/token                                      *200   200   200   200  
 POST   /auth/revoke                                     *204   204   204   204   204   204   204   204   204   204   401
 GET    /me                                              *200   200   200   200   200   200   200   200   200   200   401
 PATCH  /me                                              *200   200   200   200   200   200   200   200   403   403   401
+GET    /me/notices                                      *200   200   200   200   200   200   200   200   403   403   401
+PUT    /me/notices                                      *200   200   200   200   200   200   200   200   403   403   401
 GET    /users/{user_id}                                 *403   403   403   403   403   403   403   200   403   403   401
 PATCH  /users/{user_id}                                 *403   403   403   403   403   403   403   200   403   403   401
 GET    /partnerships                                    *200   200   200   200   200   200   200   200   200   200   401
@@ -129,6 +134,8 @@ GET    ~/follow-ups                                      200   200   200   200  
 GET    ~/follow-ups/{follow_up_id}                       200   200   200   200   200   200   404   404   200   200   401
 PATCH  ~/follow-ups/{follow_up_id}                       200   200   403   403   200   200   404   404   403   200   401
 POST   ~/follow-ups/{follow_up_id}/updates               201   201   403   403   201   201   404   404   403   201   401
+GET    ~/outbox                                          200   403   403   403   403   403   404   404   403   403   401
+POST   ~/outbox/{message_id}/retry                       200   403   403   403   403   403   404   404   403   403   401
 """
 
 
@@ -472,6 +479,19 @@ class Target:
         return int(made["id"])
 
     @cached_property
+    def message(self) -> int:
+        """An email of the partnership's that failed every attempt."""
+        message = OutboxMessage(
+            key=f"matrix-{self.partnership_id}", partnership_id=self.partnership_id,
+            kind="return_returned", recipient="someone@example.org", subject="Returned",
+            body="Please add the minutes.", attempts=8, failed_at=utcnow(),
+        )  # fmt: skip
+        self.world.db.add(message)
+        self.world.db.flush()
+        assert message.id is not None
+        return message.id
+
+    @cached_property
     def follow_up(self) -> int:
         """A follow-up of the asked agency's session, which the event's chair closes for it
         (only the follow-up routes' rows use it, so no other row sees the session closed)."""
@@ -525,6 +545,8 @@ SESSION = f"{P}/challenge-events/{{event_id}}/sessions/{{session_id}}"
 ENQUIRIES = SESSION + "/enquiries"
 # A call per route that succeeds for the partnership's admin, built for a target.
 CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
+    ("GET", "/me/notices"): lambda t: Call(),
+    ("PUT", "/me/notices"): lambda t: Call(json={"off": ["weekly_digest"]}),
     ("POST", "/auth/token"): lambda t: Call(
         data={"username": PEOPLE["admin"], "password": PASSWORD}
     ),
@@ -735,6 +757,8 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
         json={"status": "in_progress"}, headers=t.etag(f"/follow-ups/{t.follow_up}")
     ),
     ("POST", f"{P}/follow-ups/{{follow_up_id}}/updates"): lambda t: Call(json={"note": "Sent"}),
+    ("GET", f"{P}/outbox"): lambda t: Call(),
+    ("POST", f"{P}/outbox/{{message_id}}/retry"): lambda t: Call(),
 }
 
 
@@ -759,8 +783,9 @@ class World:
         agency_id: Callable[..., int],
         york_id: int,
         north_id: int,
+        db: Session,
     ) -> None:
-        self.client, self.auth, self.agency_id = client, auth, agency_id
+        self.client, self.auth, self.agency_id, self.db = client, auth, agency_id, db
         self.principals: dict[str, dict[str, str]] = {who: auth(who) for who in PEOPLE}
         self.principals["svc_read"] = service_token(["read"], name="read only")[0]
         self.principals["svc_all"] = service_token(SCOPES, name="everything")[0]
@@ -780,8 +805,8 @@ class World:
 
 
 @pytest.fixture
-def world(client, auth, service_token, agency_id, york, north) -> World:
-    return World(client, auth, service_token, agency_id, york.id, north.id)
+def world(client, auth, service_token, agency_id, york, north, db) -> World:
+    return World(client, auth, service_token, agency_id, york.id, north.id, db)
 
 
 def _statuses(
@@ -1137,6 +1162,11 @@ FOREIGN: dict[str, tuple[str, str, Callable[[Target, Target], dict[str, int]]]] 
         lambda y, n: {"event_id": y.event, "session_id": y.session, "enquiry_id": n.enquiry},
     ),
     "follow-up": ("GET", "~/follow-ups/{follow_up_id}", lambda y, n: {"follow_up_id": n.follow_up}),
+    "outbox retry": (
+        "POST",
+        "~/outbox/{message_id}/retry",
+        lambda y, n: {"message_id": n.message},
+    ),
     "follow-up update": (
         "PATCH",
         "~/follow-ups/{follow_up_id}",

@@ -23,8 +23,7 @@ class Outbox:
     def add(self, count: int, *, prefix: str = "m") -> None:
         with Session(self.engine) as session:
             for i in range(count):
-                service.enqueue(
-                    session,
+                message = OutboxMessage(
                     key=f"{prefix}{i}",
                     partnership_id=None,
                     kind="return_returned",
@@ -32,6 +31,7 @@ class Outbox:
                     subject=f"Message {i}",
                     body=f"Body of message {i}.\n",
                 )
+                assert service.enqueue(session, message)
             session.commit()
 
     def rows(self) -> list[OutboxMessage]:

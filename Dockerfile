@@ -1,4 +1,5 @@
 # Multi-stage: build the environment with uv, run as a non-root user; migrate, then serve.
+# The same image runs the worker: `docker run … assure assure worker` (see the README).
 FROM python:3.11-slim AS build
 ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_PROJECT_ENVIRONMENT=/app/.venv
 RUN pip install --no-cache-dir uv

@@ -30,10 +30,12 @@ $(BIN)/assure: pyproject.toml uv.lock | tools
 	$(UV) sync --frozen
 	@touch $@
 
+# The worker (reminders, the outbox's emails) runs beside the server and stops with it.
 run: $(BIN)/assure
 	$(BIN)/assure migrate
 	$(BIN)/assure seed-demo --if-empty
-	PORT=$(PORT) HOST=$(HOST) $(BIN)/assure serve
+	$(BIN)/assure worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+		PORT=$(PORT) HOST=$(HOST) $(BIN)/assure serve
 
 # Debian's chromium drives the browser journeys (no browser is downloaded by a test tool).
 chromium:

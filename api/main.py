@@ -28,6 +28,7 @@ from api.programmes.routes import router as programmes
 from api.returns.routes import router as returns
 from api.reviews.routes import router as reviews
 from api.settings import get_settings
+from api.webhooks.routes import router as webhooks
 
 API_PREFIX = "/api/v1"
 
@@ -74,6 +75,7 @@ def create_app() -> FastAPI:
         audit,
         outbox,
         notices,
+        webhooks,
     ):
         v1.include_router(router)
     app.include_router(v1)

@@ -46,6 +46,7 @@ class Permission(StrEnum):
     read_challenge = "read_challenge"  # every challenge event of the partnership, every session
     manage_challenge = "manage_challenge"  # create, change and cancel events; invite agencies
     manage_outbox = "manage_outbox"  # see the emails the partnership sent; send failed ones again
+    manage_webhooks = "manage_webhooks"  # register other systems' endpoints; their deliveries
 
 
 class Scope(StrEnum):
@@ -138,6 +139,7 @@ PERMISSION_SCOPES: dict[Permission, Scope | None] = {
     _P.read_challenge: Scope.read,
     _P.manage_challenge: Scope.challenge_write,
     _P.manage_outbox: None,  # the people's emails are for the business unit's eyes
+    _P.manage_webhooks: None,  # a person decides which systems are told what
 }
 SCOPES: tuple[str, ...] = tuple(sorted(Scope))
 _BY_NAME: dict[str, frozenset[Permission]] = {str(s): p for s, p in SCOPE_PERMISSIONS.items()}

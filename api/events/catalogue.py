@@ -61,6 +61,11 @@ class Event(StrEnum):
     follow_up_update = "follow_up.update"
     follow_up_progress = "follow_up.progress"
     outbox_message_retry = "outbox_message.retry"
+    webhook_create = "webhook.create"
+    webhook_update = "webhook.update"
+    webhook_rotate_secret = "webhook.rotate_secret"
+    webhook_delete = "webhook.delete"
+    webhook_redeliver = "webhook.redeliver"
 
     @property
     def description(self) -> str:
@@ -122,4 +127,9 @@ DESCRIPTIONS: dict[Event, str] = {
     Event.follow_up_update: "A follow-up from a challenge session changed.",
     Event.follow_up_progress: "Progress on a follow-up was noted.",
     Event.outbox_message_retry: "An email that could not be delivered was sent again.",
+    Event.webhook_create: "A webhook endpoint was registered.",
+    Event.webhook_update: "A webhook endpoint's URL, events or state changed.",
+    Event.webhook_rotate_secret: "A webhook endpoint's signing secret was replaced.",
+    Event.webhook_delete: "A webhook endpoint was removed.",
+    Event.webhook_redeliver: "A webhook delivery was sent again.",
 }

@@ -1,5 +1,5 @@
-"""Saying that something happened: the audit row, and what follows from it (notices), in the
-caller's transaction, so that a write that fails leaves neither."""
+"""Saying that something happened: the audit row, and what follows from it (notices, webhook
+deliveries), in the caller's transaction, so that a write that fails leaves none of them."""
 
 from typing import Any
 
@@ -10,6 +10,7 @@ from api.events.catalogue import Event
 from api.models import AuditEvent
 from api.notices.on_events import HANDLERS
 from api.security import Principal
+from api.webhooks import service as webhooks
 
 
 def emit(
@@ -39,4 +40,5 @@ def emit(
     if handler is not None:
         session.flush()  # the row's id names the occasion of what follows
         handler(session, row)
+    webhooks.queue_deliveries(session, event, row)
     return row

@@ -32,7 +32,7 @@ from api.models.framework import (
     Requirement,
     Standard,
 )
-from api.models.outbox import NoticeOptOut, OutboxMessage
+from api.models.outbox import Channel, NoticeOptOut, OutboxMessage, WebhookEndpoint
 from api.models.partnership import Agency, AgencyOffer, Partnership, PartnershipAgency, Sector
 from api.models.people import ApiToken, Membership, Role, SignInFailure, TokenKind, User
 from api.models.programme import Programme, ProgrammeAgency, ProgrammeStatus
@@ -55,6 +55,7 @@ __all__ = [
     "AgencyOffer",
     "ApiToken",
     "Attachment",
+    "Channel",
     "AuditEvent",
     "ChallengeEvent",
     "ChallengeSession",
@@ -96,5 +97,6 @@ __all__ = [
     "Standard",
     "TokenKind",
     "User",
+    "WebhookEndpoint",
     "metadata",
 ]

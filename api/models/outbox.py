@@ -1,10 +1,40 @@
-"""What must go out of the service: emails now, webhook deliveries later."""
+"""What must go out of the service: emails, and webhook deliveries to other systems."""
 
 from datetime import datetime
+from enum import StrEnum
 
+from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from api.models.base import fk_field, id_field, optional_timestamp_field, timestamp_field
+from api.models.base import (
+    EnumText,
+    Versioned,
+    fk_field,
+    id_field,
+    optional_timestamp_field,
+    timestamp_field,
+)
+
+
+class Channel(StrEnum):
+    email = "email"
+    webhook = "webhook"
+
+
+class WebhookEndpoint(Versioned, table=True):
+    """Another system's URL, told of the partnership's events it chose, signed with its secret
+    (Standard Webhooks). The secret is kept as given out: signing needs it."""
+
+    __tablename__ = "webhook_endpoint"
+
+    id: int | None = id_field()
+    partnership_id: int = fk_field("partnership.id")
+    url: str = Field(max_length=2000)
+    description: str = Field(default="", max_length=200)
+    events: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    secret: str = Field(max_length=100)
+    active: bool = Field(default=True)
+    created_by_id: int | None = fk_field("user.id", nullable=True, index=False)
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -20,11 +50,20 @@ class OutboxMessage(SQLModel, table=True):
     id: int | None = id_field()
     key: str = Field(max_length=200, unique=True)
     partnership_id: int | None = fk_field("partnership.id", nullable=True)
-    # What kind of notice it is (return_returned, deadline, …): for opt-outs and the admin page.
+    channel: Channel = Field(
+        default=Channel.email,
+        sa_type=EnumText(Channel, 16),  # type: ignore[call-overload]
+    )
+    webhook_id: int | None = fk_field("webhook_endpoint.id", nullable=True)
+    # An email's kind of notice (return_returned, deadline_near, …), for opt-outs and the
+    # admin page; a webhook delivery's event type (return.submit, …).
     kind: str = Field(max_length=50)
-    recipient: str = Field(max_length=254)
+    # An email address, or the endpoint's URL when the message was made.
+    recipient: str = Field(max_length=2000)
     subject: str = Field(max_length=300)
-    body: str
+    body: str  # the email's text, or the webhook's JSON payload
+    # The receiver's HTTP status at the last attempt (webhooks).
+    last_status: int | None = None
     attempts: int = Field(default=0)
     next_attempt_at: datetime = timestamp_field(index=True)
     # A worker that claimed the message holds it until then; after, another may take it.

@@ -1,13 +1,13 @@
 """Writing messages into the outbox, and the worker's claims on them."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from api.models import OutboxMessage
+from api.models import Channel, OutboxMessage
 from api.outbox import rules
 from api.outbox.rules import MessageState
 from api.problems import Conflict, NotFound
@@ -56,7 +56,9 @@ def _due(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def claim(session: Session, *, now: datetime, limit: int) -> Sequence[OutboxMessage]:
+def claim(
+    session: Session, *, now: datetime, limit: int, channels: Collection[Channel]
+) -> Sequence[OutboxMessage]:
     """Take up to `limit` due messages for this worker until its lease ends; the caller commits.
 
     Each claim counts as an attempt, so a message whose sending kills the worker is given up
@@ -64,9 +66,11 @@ def claim(session: Session, *, now: datetime, limit: int) -> Sequence[OutboxMess
     (FOR UPDATE SKIP LOCKED); on SQLite, the writer's lock taken when the transaction began
     serialises claims. Either way the UPDATE only takes rows still unclaimed.
     """
+    if not channels:
+        return []
     ids = session.exec(
         select(OutboxMessage.id)
-        .where(_due(now))
+        .where(_due(now), col(OutboxMessage.channel).in_(channels))
         .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -87,18 +91,31 @@ def claim(session: Session, *, now: datetime, limit: int) -> Sequence[OutboxMess
     ).all()
 
 
-def delivered(session: Session, message: OutboxMessage, *, now: datetime) -> None:
+def delivered(
+    session: Session, message: OutboxMessage, *, now: datetime, status: int | None = None
+) -> None:
     session.execute(
         update(OutboxMessage)
         .where(col(OutboxMessage.id) == message.id)
-        .values(delivered_at=now, claimed_until=None, last_error=None)
+        .values(delivered_at=now, claimed_until=None, last_error=None, last_status=status)
     )
 
 
-def not_delivered(session: Session, message: OutboxMessage, *, error: str, now: datetime) -> None:
+def not_delivered(
+    session: Session,
+    message: OutboxMessage,
+    *,
+    error: str,
+    now: datetime,
+    status: int | None = None,
+) -> None:
     """Note why the attempt failed; try again later, or give up after the last attempt."""
     retry_at = rules.after_failure(message.attempts, now)
-    values: dict[str, object] = {"claimed_until": None, "last_error": error[:1000]}
+    values: dict[str, object] = {
+        "claimed_until": None,
+        "last_error": error[:1000],
+        "last_status": status,
+    }
     if retry_at is None:
         values["failed_at"] = now
     else:
@@ -108,7 +125,7 @@ def not_delivered(session: Session, message: OutboxMessage, *, error: str, now: 
     )
 
 
-def _state_filter(state: MessageState) -> ColumnElement[bool]:
+def state_filter(state: MessageState) -> ColumnElement[bool]:
     delivered = col(OutboxMessage.delivered_at).is_not(None)
     failed = col(OutboxMessage.failed_at).is_not(None)
     if state == MessageState.delivered:
@@ -122,9 +139,11 @@ def list_messages(
     session: Session, *, partnership_id: int, state: MessageState | None, limit: int, offset: int
 ) -> tuple[Sequence[OutboxMessage], int]:
     """The partnership's messages, newest first."""
-    query = select(OutboxMessage).where(OutboxMessage.partnership_id == partnership_id)
+    query = select(OutboxMessage).where(
+        OutboxMessage.partnership_id == partnership_id, OutboxMessage.channel == Channel.email
+    )
     if state is not None:
-        query = query.where(_state_filter(state))
+        query = query.where(state_filter(state))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(
         query.order_by(col(OutboxMessage.id).desc()).limit(limit).offset(offset)
@@ -132,22 +151,43 @@ def list_messages(
     return rows, total
 
 
-def get(session: Session, *, partnership_id: int, message_id: int) -> OutboxMessage:
+def get(
+    session: Session,
+    *,
+    partnership_id: int,
+    message_id: int,
+    channel: Channel = Channel.email,
+    webhook_id: int | None = None,
+) -> OutboxMessage:
     message = session.get(OutboxMessage, message_id)
-    if message is None or message.partnership_id != partnership_id:
+    if (
+        message is None
+        or message.partnership_id != partnership_id
+        or message.channel != channel
+        or message.webhook_id != webhook_id
+    ):
         raise NotFound("No such message.")
     return message
 
 
-def retry(session: Session, message: OutboxMessage, *, now: datetime) -> OutboxMessage:
-    """Send a failed message again: its attempts start over, from now."""
+def retry(
+    session: Session, message: OutboxMessage, *, now: datetime, delivered_too: bool = False
+) -> OutboxMessage:
+    """Send a failed message again (or, with `delivered_too`, a delivered one: a webhook's
+    redelivery, same id): its attempts start over, from now."""
     current = rules.state(delivered_at=message.delivered_at, failed_at=message.failed_at)
-    if current != MessageState.failed:
-        raise Conflict(f"Only a message that failed can be sent again; this one is {current}.")
+    allowed = (
+        {MessageState.failed, MessageState.delivered} if delivered_too else {MessageState.failed}
+    )
+    if current not in allowed:
+        what = "that failed or was delivered" if delivered_too else "that failed"
+        raise Conflict(f"Only a message {what} can be sent again; this one is {current}.")
     done = session.execute(
         update(OutboxMessage)
-        .where(col(OutboxMessage.id) == message.id, col(OutboxMessage.failed_at).is_not(None))
-        .values(failed_at=None, attempts=0, next_attempt_at=now, claimed_until=None)
+        .where(col(OutboxMessage.id) == message.id, state_filter(current))
+        .values(
+            failed_at=None, delivered_at=None, attempts=0, next_attempt_at=now, claimed_until=None
+        )
     )
     if done.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("Someone sent this message again at the same moment.")

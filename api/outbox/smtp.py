@@ -51,7 +51,7 @@ class SmtpMailer:
             client.login(s.smtp_username, s.smtp_password or "")
         return client
 
-    def send(self, message: OutboxMessage) -> None:
+    def send(self, message: OutboxMessage) -> None:  # no HTTP status to tell
         if self._client is None:
             self._client = self._connect()
         try:

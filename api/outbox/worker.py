@@ -17,11 +17,12 @@ from typing import Protocol
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api.models import OutboxMessage
+from api.models import Channel, OutboxMessage
 from api.models.base import utcnow
 from api.notices import reminders
 from api.outbox import service
 from api.outbox.smtp import SmtpMailer
+from api.outbox.webhook_sender import Refused, WebhookSender
 from api.settings import Settings
 
 log = logging.getLogger("assure.worker")
@@ -30,9 +31,15 @@ BATCH = 20
 REMINDERS_EVERY = 300.0
 
 
-class Mailer(Protocol):
-    def send(self, message: OutboxMessage) -> None: ...
+class Transport(Protocol):
+    """Sends one message (raising if it did not go; returning the receiver's HTTP status,
+    if any), then closes what it opened for the batch."""
+
+    def send(self, message: OutboxMessage) -> int | None: ...
     def close(self) -> None: ...
+
+
+Transports = dict[Channel, Transport]
 
 
 def _writing(engine: Engine) -> Session:
@@ -52,49 +59,66 @@ class Tally:
         self.failed += other.failed
 
 
-def deliver(engine: Engine, mailer: Mailer, *, now: Callable[[], datetime] = utcnow) -> Tally:
-    """Claim one batch of due messages and try each, noting each outcome as it happens."""
+def deliver(
+    engine: Engine, transports: Transports, *, now: Callable[[], datetime] = utcnow
+) -> Tally:
+    """Claim one batch of due messages that a transport can send, and try each, noting each
+    outcome as it happens."""
     with _writing(engine) as session:
-        batch = service.claim(session, now=now(), limit=BATCH)
+        batch = service.claim(session, now=now(), limit=BATCH, channels=set(transports))
         session.commit()
     tally = Tally(claimed=len(batch))
     try:
         for message in batch:
             try:
-                mailer.send(message)
+                status = transports[message.channel].send(message)
             except Exception as exc:  # any failure is this message's: noted, tried again later
                 log.warning("message %s not delivered: %s", message.id, exc)
                 with _writing(engine) as session:
-                    service.not_delivered(session, message, error=_describe(exc), now=now())
+                    service.not_delivered(
+                        session,
+                        message,
+                        error=_describe(exc),
+                        now=now(),
+                        status=getattr(exc, "status", None),
+                    )
                     session.commit()
                 tally.failed += 1
                 continue
             with _writing(engine) as session:
-                service.delivered(session, message, now=now())
+                service.delivered(session, message, now=now(), status=status)
                 session.commit()
             tally.delivered += 1
     finally:
-        mailer.close()
+        for transport in transports.values():
+            transport.close()
     return tally
 
 
 def _describe(exc: Exception) -> str:
+    """What an admin reads on the outbox page: a receiver's answer as it is, any other
+    failure with its kind."""
+    if isinstance(exc, Refused):
+        return str(exc)
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
-def drain(engine: Engine, mailer: Mailer, *, now: Callable[[], datetime] = utcnow) -> Tally:
+def drain(engine: Engine, transports: Transports, *, now: Callable[[], datetime] = utcnow) -> Tally:
     """Deliver batches until fewer than a full batch was due."""
     total = Tally()
     while True:
-        tally = deliver(engine, mailer, now=now)
+        tally = deliver(engine, transports, now=now)
         total.add(tally)
         if tally.claimed < BATCH:
             return total
 
 
-def mailer_for(settings: Settings) -> Mailer | None:
-    """The SMTP mailer, or None when no mail server is set (messages then wait)."""
-    return SmtpMailer(settings) if settings.smtp_host else None
+def transports_for(engine: Engine, settings: Settings) -> Transports:
+    """Webhooks always; email only when a mail server is set (else emails wait)."""
+    transports: Transports = {Channel.webhook: WebhookSender(engine)}
+    if settings.smtp_host:
+        transports[Channel.email] = SmtpMailer(settings)
+    return transports
 
 
 class Stop:
@@ -121,8 +145,8 @@ def write_reminders(engine: Engine, *, now: datetime) -> int:
 
 def run(engine: Engine, settings: Settings, *, once: bool = False) -> Tally:
     """Work until stopped (or one round, with `once`); what was delivered in all."""
-    mailer = mailer_for(settings)
-    if mailer is None:
+    transports = transports_for(engine, settings)
+    if Channel.email not in transports:
         log.warning("ASSURE_SMTP_HOST is not set: emails wait in the outbox")
     stop = Stop()
     total = Tally()
@@ -131,8 +155,7 @@ def run(engine: Engine, settings: Settings, *, once: bool = False) -> Tally:
         if reminded_at is None or time.monotonic() - reminded_at >= REMINDERS_EVERY:
             write_reminders(engine, now=utcnow())
             reminded_at = time.monotonic()
-        if mailer is not None:
-            total.add(drain(engine, mailer))
+        total.add(drain(engine, transports))
         if once or stop.requested:
             return total
         deadline = time.monotonic() + settings.worker_poll_seconds

@@ -231,7 +231,7 @@ def test_the_scopes():
     for action, scope in PERMISSION_SCOPES.items():
         assert scope is None or action in SCOPE_PERMISSIONS[scope]
     never = {a for a in Permission if not any(a in allowed for allowed in SCOPE_ALLOWS.values())}
-    assert never == {A.manage_service_tokens, A.sign_off, A.manage_outbox}
+    assert never == {A.manage_service_tokens, A.sign_off, A.manage_outbox, A.manage_webhooks}
     assert {a for a, s in PERMISSION_SCOPES.items() if s is None} == never
 
 

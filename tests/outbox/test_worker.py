@@ -10,7 +10,7 @@ from smtpinbox import Inbox
 from sqlalchemy import update
 from sqlmodel import Session
 
-from api.models import OutboxMessage
+from api.models import Channel, OutboxMessage
 from api.models.base import utcnow
 from api.outbox import rules, worker
 from api.outbox.smtp import SmtpMailer
@@ -19,9 +19,10 @@ from api.settings import Settings
 WAIT = 120  # seconds a worker process may take on a slow, busy machine
 
 
-def mailer(inbox: Inbox) -> SmtpMailer:
+def mailer(inbox: Inbox) -> worker.Transports:
+    """Email through the test's SMTP server (the only channel these tests send)."""
     settings = Settings(smtp_host=inbox.host, smtp_port=inbox.port, smtp_security="none")
-    return SmtpMailer(settings)
+    return {Channel.email: SmtpMailer(settings)}
 
 
 def ours(inbox: Inbox) -> list[str]:
@@ -92,7 +93,7 @@ def test_after_the_last_attempt_the_message_is_marked_failed(outbox: Outbox, inb
 def test_a_mail_server_that_is_down_is_noted_and_tried_again(outbox: Outbox, inbox: Inbox) -> None:
     outbox.add(2)
     down = Settings(smtp_host="127.0.0.1", smtp_port=1, smtp_security="none")
-    tally = worker.drain(outbox.engine, SmtpMailer(down))
+    tally = worker.drain(outbox.engine, {Channel.email: SmtpMailer(down)})
     assert (tally.delivered, tally.failed) == (0, 2)
     assert all(r.last_error and "Connection" in r.last_error for r in outbox.rows())
     later = utcnow() + rules.FIRST_WAIT + timedelta(seconds=1)

@@ -6,6 +6,8 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from api.audit import service as audit
+from api.events.catalogue import Event
+from api.events.emit import emit
 from api.models import Agency, ApiToken, Membership, Partnership, SignInFailure, TokenKind, User
 from api.models.base import utcnow
 from api.permissions import Permission, can, returns_seen
@@ -158,10 +160,10 @@ def issue_service_token(
     )
     session.add(row)
     session.flush()
-    audit.record(
+    emit(
         session,
+        Event.service_token_issue,
         principal=principal,
-        action="service_token.issue",
         entity_type="service_token",
         entity_id=row.id,
         partnership_id=partnership_id,
@@ -193,10 +195,10 @@ def revoke_service_token(
         raise NotFound("No such service token.")
     before = audit.snapshot(row, exclude={"token_hash"})
     revoke(session, token_id)
-    audit.record(
+    emit(
         session,
+        Event.service_token_revoke,
         principal=principal,
-        action="service_token.revoke",
         entity_type="service_token",
         entity_id=token_id,
         partnership_id=partnership_id,

@@ -1,4 +1,6 @@
-"""The kinds of email Assure sends, and which of them a person may turn off."""
+"""The kinds of email Assure sends: notices, which a person may turn off, and security
+emails (an invitation, a password reset), which nobody can turn off and whose bodies carry
+a secret link, so that admins see only that they were sent."""
 
 from enum import StrEnum
 
@@ -28,3 +30,32 @@ LABELS = {
     NoticeKind.follow_up_overdue: "A follow-up from a challenge session is overdue",
     NoticeKind.weekly_digest: "The weekly digest of returns and actions (business unit)",
 }
+
+
+class SecurityKind(StrEnum):
+    invitation = "invitation"
+    password_reset = "password_reset"
+
+    @property
+    def label(self) -> str:
+        return SECURITY_LABELS[self]
+
+
+SECURITY_LABELS = {
+    SecurityKind.invitation: "An invitation to join a partnership",
+    SecurityKind.password_reset: "A link to choose a new password",
+}
+
+
+def label(kind: str) -> str:
+    """What a message of this kind is, for the outbox page."""
+    if is_security(kind):
+        return SecurityKind(kind).label
+    return NoticeKind(kind).label
+
+
+def is_security(kind: str) -> bool:
+    return kind in SECURITY_KINDS
+
+
+SECURITY_KINDS = frozenset(k.value for k in SecurityKind)

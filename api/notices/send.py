@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from api.models import NoticeOptOut, OutboxMessage, Partnership, User
 from api.notices import links
-from api.notices.kinds import NoticeKind
+from api.notices.kinds import NoticeKind, SecurityKind
 from api.outbox import service as outbox
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -31,7 +31,7 @@ def _environment() -> Environment:
     return environment
 
 
-def render(kind: NoticeKind, context: dict[str, Any]) -> tuple[str, str]:
+def render(kind: NoticeKind | SecurityKind, context: dict[str, Any]) -> tuple[str, str]:
     """The subject (the template's first line) and the plain-text body (the rest)."""
     text = (
         _environment()
@@ -87,3 +87,26 @@ def notify(
             )
         )
     return outbox.enqueue_all(session, messages)
+
+
+def security_email(
+    session: Session,
+    kind: SecurityKind,
+    *,
+    key: str,
+    partnership_id: int | None,
+    recipient: str,
+    context: dict[str, Any],
+) -> int:
+    """Queue an email nobody may turn off (its `key` names the one occasion, e.g. an
+    invitation's sending); 1 if queued, 0 if that key was already used."""
+    subject, body = render(kind, context)
+    message = OutboxMessage(
+        key=f"{kind.value}-{key}",
+        partnership_id=partnership_id,
+        kind=kind.value,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+    )
+    return outbox.enqueue(session, message)

@@ -10,7 +10,7 @@ from api.events.emit import emit
 from api.http import Id, Limit, Offset
 from api.models import OutboxMessage
 from api.models.base import utcnow
-from api.notices.kinds import NoticeKind
+from api.notices import kinds
 from api.outbox import rules, service
 from api.outbox.rules import MessageState
 from api.outbox.schemas import MessageRead, OutboxPage
@@ -28,10 +28,10 @@ def _read(message: OutboxMessage) -> MessageRead:
     return MessageRead(
         id=message.id,
         kind=message.kind,
-        kind_label=NoticeKind(message.kind).label,
+        kind_label=kinds.label(message.kind),
         recipient=message.recipient,
         subject=message.subject,
-        body=message.body,
+        body=None if kinds.is_security(message.kind) else message.body,
         state=state,
         attempts=message.attempts,
         next_attempt_at=message.next_attempt_at if state == MessageState.waiting else None,

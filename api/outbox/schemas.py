@@ -8,11 +8,13 @@ from api.outbox.rules import MessageState
 
 class MessageRead(BaseModel):
     id: int
-    kind: str = Field(description="What the notice is about (see NoticeKind)")
+    kind: str = Field(description="What the email is about (a notice or a security email)")
     kind_label: str
     recipient: str
     subject: str
-    body: str
+    body: str | None = Field(
+        description="The plain text sent; null for security emails, whose links are secrets"
+    )
     state: MessageState
     attempts: int
     next_attempt_at: datetime | None = Field(description="When it is tried next, if waiting")

@@ -10,6 +10,8 @@ from api.agencies import service as agencies
 from api.audit import service as audit
 from api.auth.service import normalise_email
 from api.db import bump_version
+from api.events.catalogue import Event
+from api.events.emit import emit
 from api.http import like
 from api.models import Agency, ApiToken, Membership, Role, TokenKind, User
 from api.people.schemas import (
@@ -164,10 +166,10 @@ def _add_grant(
     )
     session.add(membership)
     session.flush()
-    audit.record(
+    emit(
         session,
+        Event.membership_create,
         principal=principal,
-        action="membership.create",
         entity_type="membership",
         entity_id=membership.id,
         partnership_id=partnership_id,
@@ -213,10 +215,10 @@ def create(
     password_hash = hash_password(data.password) if data.password is not None else NO_PASSWORD
     user = User(email=email, name=data.name, password_hash=password_hash)
     _save_account(session, user)
-    audit.record(
+    emit(
         session,
+        Event.user_create,
         principal=principal,
-        action="user.create",
         entity_type="user",
         entity_id=user.id,
         partnership_id=partnership_id,
@@ -262,10 +264,10 @@ def remove_role(
         ).one()
         if admins <= 1:
             raise Conflict("A partnership must keep at least one partnership admin.")
-    audit.record(
+    emit(
         session,
+        Event.membership_delete,
         principal=principal,
-        action="membership.delete",
         entity_type="membership",
         entity_id=membership.id,
         partnership_id=partnership_id,
@@ -333,10 +335,10 @@ def _change(session: Session, *, principal: Principal, user: User, data: Account
     ).all()
     partnerships: list[int | None] = [*sorted(held)] or [None]  # none: installation-wide
     for partnership_id in partnerships:
-        audit.record(
+        emit(
             session,
+            Event.user_update,
             principal=principal,
-            action="user.update",
             entity_type="user",
             entity_id=user.id,
             partnership_id=partnership_id,

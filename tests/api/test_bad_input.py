@@ -113,6 +113,8 @@ VALID_BODIES: dict[tuple[str, str], dict] = {
     },
     ("PATCH", f"{P}/follow-ups/{{follow_up_id}}"): {"status": "in_progress"},
     ("POST", f"{P}/follow-ups/{{follow_up_id}}/updates"): {"note": "Progress"},
+    ("POST", f"{P}/webhooks"): {"url": "https://hooks.example.org/x", "events": ["return.submit"]},
+    ("PATCH", f"{P}/webhooks/{{webhook_id}}"): {"active": False},
 }
 FORM_ROUTES = {("POST", "/auth/token")}
 JSON_BODY_ROUTES = sorted(
@@ -181,6 +183,12 @@ def ids(client, auth, york, agency_id, user_id, membership_id, service_token) ->
         "enquiry_id": 1,
         "follow_up_id": 1,
         "message_id": 1,
+        "delivery_id": 1,
+        "webhook_id": client.post(
+            f"{API}/partnerships/{york.id}/webhooks",
+            headers=admin,
+            json=VALID_BODIES[("POST", f"{P}/webhooks")],
+        ).json()["id"],
         "attachment_id": client.post(
             f"{API}/partnerships/{york.id}/returns/{housing_return['id']}/responses/"
             f"{version['standards'][0]['requirements'][0]['id']}/attachments",
@@ -200,7 +208,8 @@ def ids(client, auth, york, agency_id, user_id, membership_id, service_token) ->
 ONES = dict.fromkeys(("partnership_id", "agency_id", "user_id", "membership_id", "token_id",
                       "framework_id", "number", "programme_id", "return_id", "requirement_id",
                       "action_id", "standard_id", "attachment_id", "offer_id", "event_id",
-                      "session_id", "enquiry_id", "follow_up_id", "message_id"), 1)  # fmt: skip
+                      "session_id", "enquiry_id", "follow_up_id", "message_id", "webhook_id",
+                      "delivery_id"), 1)  # fmt: skip
 BULK = ("PUT", f"{P}/returns/{{return_id}}/responses")
 
 

@@ -25,7 +25,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection
 from sqlmodel import Session
 
-from api.models import OutboxMessage
+from api.models import Channel, OutboxMessage
 from api.models.base import utcnow
 from api.permissions import SCOPES
 
@@ -136,6 +136,15 @@ PATCH  ~/follow-ups/{follow_up_id}                       200   200   403   403  
 POST   ~/follow-ups/{follow_up_id}/updates               201   201   403   403   201   201   404   404   403   201   401
 GET    ~/outbox                                          200   403   403   403   403   403   404   404   403   403   401
 POST   ~/outbox/{message_id}/retry                       200   403   403   403   403   403   404   404   403   403   401
+GET    /webhook-events                                  *200   200   200   200   200   200   200   200   200   200   401
+GET    ~/webhooks                                        200   403   403   403   403   403   404   404   403   403   401
+POST   ~/webhooks                                        201   403   403   403   403   403   404   404   403   403   401
+GET    ~/webhooks/{webhook_id}                           200   403   403   403   403   403   404   404   403   403   401
+PATCH  ~/webhooks/{webhook_id}                           200   403   403   403   403   403   404   404   403   403   401
+DELETE ~/webhooks/{webhook_id}                           204   403   403   403   403   403   404   404   403   403   401
+POST   ~/webhooks/{webhook_id}/rotate-secret             200   403   403   403   403   403   404   404   403   403   401
+GET    ~/webhooks/{webhook_id}/deliveries                200   403   403   403   403   403   404   404   403   403   401
+POST   ~/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver  200   403   403   403   403   403   404   404   403   403   401
 """
 
 
@@ -492,6 +501,29 @@ class Target:
         return message.id
 
     @cached_property
+    def webhook(self) -> int:
+        """An endpoint of the partnership's, told of submissions."""
+        made = self._ok("POST", self.p + "/webhooks", 201, json={
+            "url": f"https://receiver.example.org/{self.partnership_id}",
+            "events": ["return.submit"],
+        })  # fmt: skip
+        return int(made.json()["id"])
+
+    @cached_property
+    def delivery(self) -> int:
+        """A delivery to that endpoint that failed every attempt."""
+        message = OutboxMessage(
+            key=f"matrix-hook-{self.partnership_id}", partnership_id=self.partnership_id,
+            channel=Channel.webhook, webhook_id=self.webhook, kind="return.submit",
+            recipient="https://receiver.example.org", subject="return.submit", body="{}",
+            attempts=8, failed_at=utcnow(), last_status=503,
+        )  # fmt: skip
+        self.world.db.add(message)
+        self.world.db.flush()
+        assert message.id is not None
+        return message.id
+
+    @cached_property
     def follow_up(self) -> int:
         """A follow-up of the asked agency's session, which the event's chair closes for it
         (only the follow-up routes' rows use it, so no other row sees the session closed)."""
@@ -759,6 +791,21 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
     ("POST", f"{P}/follow-ups/{{follow_up_id}}/updates"): lambda t: Call(json={"note": "Sent"}),
     ("GET", f"{P}/outbox"): lambda t: Call(),
     ("POST", f"{P}/outbox/{{message_id}}/retry"): lambda t: Call(),
+    ("GET", "/webhook-events"): lambda t: Call(),
+    ("GET", f"{P}/webhooks"): lambda t: Call(),
+    ("POST", f"{P}/webhooks"): lambda t: Call(
+        json={"url": "https://hooks.example.org/assure", "events": ["return.accept"]}
+    ),
+    ("GET", f"{P}/webhooks/{{webhook_id}}"): lambda t: Call(),
+    ("PATCH", f"{P}/webhooks/{{webhook_id}}"): lambda t: Call(
+        json={"active": False}, headers=t.etag(f"/webhooks/{t.webhook}")
+    ),
+    ("DELETE", f"{P}/webhooks/{{webhook_id}}"): lambda t: Call(),
+    ("POST", f"{P}/webhooks/{{webhook_id}}/rotate-secret"): lambda t: Call(),
+    ("GET", f"{P}/webhooks/{{webhook_id}}/deliveries"): lambda t: Call(),
+    ("POST", f"{P}/webhooks/{{webhook_id}}/deliveries/{{delivery_id}}/redeliver"): lambda t: Call(
+        ids={"webhook_id": t.webhook, "delivery_id": t.delivery}
+    ),
 }
 
 
@@ -1166,6 +1213,33 @@ FOREIGN: dict[str, tuple[str, str, Callable[[Target, Target], dict[str, int]]]] 
         "POST",
         "~/outbox/{message_id}/retry",
         lambda y, n: {"message_id": n.message},
+    ),
+    "webhook": ("GET", "~/webhooks/{webhook_id}", lambda y, n: {"webhook_id": n.webhook}),
+    "webhook change": ("PATCH", "~/webhooks/{webhook_id}", lambda y, n: {"webhook_id": n.webhook}),
+    "webhook removal": (
+        "DELETE",
+        "~/webhooks/{webhook_id}",
+        lambda y, n: {"webhook_id": n.webhook},
+    ),
+    "webhook secret": (
+        "POST",
+        "~/webhooks/{webhook_id}/rotate-secret",
+        lambda y, n: {"webhook_id": n.webhook},
+    ),
+    "webhook deliveries": (
+        "GET",
+        "~/webhooks/{webhook_id}/deliveries",
+        lambda y, n: {"webhook_id": n.webhook},
+    ),
+    "webhook redelivery": (
+        "POST",
+        "~/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
+        lambda y, n: {"webhook_id": n.webhook, "delivery_id": n.delivery},
+    ),
+    "foreign delivery under a york webhook": (
+        "POST",
+        "~/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
+        lambda y, n: {"webhook_id": y.webhook, "delivery_id": n.delivery},
     ),
     "follow-up update": (
         "PATCH",

@@ -21,6 +21,7 @@ from api.frameworks.routes import router as frameworks
 from api.frameworks.schemas import FrameworkDoc
 from api.headers import SecurityHeaders, docs_page
 from api.notices.routes import router as notices
+from api.onboarding.routes import router as onboarding
 from api.outbox.routes import router as outbox
 from api.partnerships.routes import router as partnerships
 from api.people.routes import router as people
@@ -62,6 +63,7 @@ def create_app() -> FastAPI:
         partnerships,
         agencies,
         people,
+        onboarding,
         frameworks,
         programmes,
         returns,

@@ -184,6 +184,7 @@ def ids(client, auth, york, agency_id, user_id, membership_id, service_token) ->
         "follow_up_id": 1,
         "message_id": 1,
         "delivery_id": 1,
+        "kind": "agencies",
         "webhook_id": client.post(
             f"{API}/partnerships/{york.id}/webhooks",
             headers=admin,
@@ -209,7 +210,7 @@ ONES = dict.fromkeys(("partnership_id", "agency_id", "user_id", "membership_id",
                       "framework_id", "number", "programme_id", "return_id", "requirement_id",
                       "action_id", "standard_id", "attachment_id", "offer_id", "event_id",
                       "session_id", "enquiry_id", "follow_up_id", "message_id", "webhook_id",
-                      "delivery_id"), 1)  # fmt: skip
+                      "delivery_id"), 1) | {"kind": "agencies"}  # fmt: skip
 BULK = ("PUT", f"{P}/returns/{{return_id}}/responses")
 
 
@@ -243,7 +244,8 @@ def _call(client, headers, method, path, ids, **overrides):
 # Ids in paths
 
 
-ID_CASES = [(key, param) for key in ID_ROUTES for param in _path_params(key[1])]
+# `kind` (what an onboarding CSV holds) is a word, not an id; test_onboarding tries it.
+ID_CASES = [(k, param) for k in ID_ROUTES for param in _path_params(k[1]) if param != "kind"]
 
 
 @pytest.mark.parametrize(("key", "param"), ID_CASES, ids=[f"{_ids(k)} {p}" for k, p in ID_CASES])

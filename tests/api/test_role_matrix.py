@@ -145,6 +145,9 @@ DELETE ~/webhooks/{webhook_id}                           204   403   403   403  
 POST   ~/webhooks/{webhook_id}/rotate-secret             200   403   403   403   403   403   404   404   403   403   401
 GET    ~/webhooks/{webhook_id}/deliveries                200   403   403   403   403   403   404   404   403   403   401
 POST   ~/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver  200   403   403   403   403   403   404   404   403   403   401
+GET    ~/onboarding/{kind}/template                      200   403   403   403   403   403   404   404   403   200   401
+POST   ~/onboarding/{kind}/preview                       200   403   403   403   403   403   404   404   403   200   401
+POST   ~/onboarding/{kind}                               201   403   403   403   403   403   404   404   403   201   401
 """
 
 
@@ -547,7 +550,9 @@ class Target:
     def etag(self, path: str) -> dict[str, str]:
         return {"If-Match": self._ok("GET", self.p + path).headers["ETag"]}
 
-    def value(self, param: str) -> int:
+    def value(self, param: str) -> int | str:
+        if param == "kind":  # onboarding: what the CSV holds
+            return "agencies"
         if param == "partnership_id":
             return self.partnership_id
         if param == "number":
@@ -792,6 +797,13 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
     ("GET", f"{P}/outbox"): lambda t: Call(),
     ("POST", f"{P}/outbox/{{message_id}}/retry"): lambda t: Call(),
     ("GET", "/webhook-events"): lambda t: Call(),
+    ("GET", f"{P}/onboarding/{{kind}}/template"): lambda t: Call(),
+    ("POST", f"{P}/onboarding/{{kind}}/preview"): lambda t: Call(
+        content=b"name,sector\nMatrix Trust,voluntary\n", headers={"Content-Type": "text/csv"}
+    ),
+    ("POST", f"{P}/onboarding/{{kind}}"): lambda t: Call(
+        content=b"name,sector\nMatrix Trust,voluntary\n", headers={"Content-Type": "text/csv"}
+    ),
     ("GET", f"{P}/webhooks"): lambda t: Call(),
     ("POST", f"{P}/webhooks"): lambda t: Call(
         json={"url": "https://hooks.example.org/assure", "events": ["return.accept"]}
@@ -1335,7 +1347,7 @@ def test_every_route_with_a_record_id_has_a_foreign_case() -> None:
 
 
 def _record_params(path: str) -> set[str]:
-    return {name for _, name, _, _ in Formatter().parse(path) if name} - {"partnership_id"}
+    return {name for _, name, _, _ in Formatter().parse(path) if name} - {"partnership_id", "kind"}
 
 
 # ---------------------------------------------------------------------------------------

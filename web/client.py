@@ -37,6 +37,7 @@ class ApiClient:
         json: Any = None,
         data: dict[str, str] | None = None,
         files: dict[str, tuple[str, IO[bytes], str]] | None = None,
+        content: bytes | None = None,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
         all_headers = dict(headers or {})
@@ -50,6 +51,7 @@ class ApiClient:
             json=json,
             data=data,
             files=files,
+            content=content,
             headers=all_headers,
         )
         if response.status_code >= 400:

@@ -27,6 +27,7 @@ async def list_agencies(
     sector: Annotated[str, Query(max_length=32)] = "",
     statutory: Annotated[str, Query(max_length=3)] = "",
     page: Annotated[int, Query(ge=1, le=50_000)] = 1,
+    onboarded: Annotated[int | None, Query(ge=0, le=100_000)] = None,
 ) -> Response:
     filters = {
         "q": q.strip(),
@@ -49,6 +50,7 @@ async def list_agencies(
             pages=pager(request, result),
             filters=filters,
             sectors=list(Sector),
+            onboarded=onboarded,
         ),
         block="results",
     )

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from api.agencies import service as agencies
 from api.agencies.schemas import AgencyCreate
-from api.models import Agency, PartnershipAgency
+from api.models import Agency, Partnership, PartnershipAgency
 from api.onboarding import rules
 from api.onboarding.rules import Kind, Row
 from api.problems import FieldProblem, Invalid
@@ -76,7 +76,15 @@ def plan(session: Session, *, partnership_id: int, kind: Kind, raw: bytes) -> li
 def apply(
     session: Session, *, principal: Principal, partnership_id: int, kind: Kind, raw: bytes
 ) -> list[Planned]:
-    """Do what the preview says, every row or, if any is refused, none (Invalid names them)."""
+    """Do what the preview says, every row or, if any is refused, none (Invalid names them).
+
+    The partnership's row is locked first, so two files confirmed at once are planned one
+    after the other (PostgreSQL; SQLite's write lock does it already) and the second finds
+    what the first added already there.
+    """
+    session.exec(
+        select(Partnership.id).where(Partnership.id == partnership_id).with_for_update()
+    ).one()
     planned = plan(session, partnership_id=partnership_id, kind=kind, raw=raw)
     refused = [
         FieldProblem(field=f"rows.{p.row.line}.{column}", message=message, type="invalid")

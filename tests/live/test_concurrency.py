@@ -18,7 +18,7 @@ from conftest import MAX_FAILURES, Live
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from api.models import AgencyOffer, ApiToken, Requirement, SignInFailure, Standard, User
+from api.models import Agency, AgencyOffer, ApiToken, Requirement, SignInFailure, Standard, User
 from api.returns.service import rating_codes
 
 API = "/api/v1"
@@ -328,3 +328,47 @@ def test_an_agency_invited_twice_at_once_is_invited_once_and_scores_and_answers_
     assert sum(r.status_code == 200 for r in scores) <= 1
     final = c.get(session, headers=chair).json()
     assert final["status"] == "closed" and final["outcome"] == "assured"
+
+
+def test_one_spreadsheet_confirmed_at_once_adds_each_agency_once(
+    live: Live, clients: list[httpx.Client]
+) -> None:
+    c = clients[0]
+    admin = bearer(c, "admin@york.example")
+    york = c.get(f"{API}/me", headers=admin).json()["partnerships"][0]["id"]
+    names = [f"Raced Trust {n}" for n in range(5)]
+    csv = ("name,sector\n" + "".join(f"{n},voluntary\n" for n in names)).encode()
+    headers = {**admin, "Content-Type": "text/csv"}
+    url = f"{API}/partnerships/{york}/onboarding/agencies"
+    replies = race(clients, [lambda c: c.post(url, content=csv, headers=headers)] * WRITERS)
+    assert [r.status_code for r in replies] == [201] * WRITERS, [r.text for r in replies]
+    created = sorted(r.json()["counts"]["create"] for r in replies)
+    assert created == [0] * (WRITERS - 1) + [5]
+    with Session(live.engine) as s:
+        made = s.exec(
+            select(func.count()).select_from(Agency).where(col(Agency.name).in_(names))
+        ).one()
+    assert made == 5
+
+
+def test_one_webhook_changed_at_once_has_one_winner(
+    live: Live, clients: list[httpx.Client]
+) -> None:
+    c = clients[0]
+    admin = bearer(c, "admin@york.example")
+    york = c.get(f"{API}/me", headers=admin).json()["partnerships"][0]["id"]
+    made = c.post(f"{API}/partnerships/{york}/webhooks", headers=admin,
+                  json={"url": "https://hooks.example.org/raced", "events": ["return.submit"]})  # fmt: skip
+    assert made.status_code == 201, made.text
+    url = f"{API}/partnerships/{york}/webhooks/{made.json()['id']}"
+    headers = {**admin, "If-Match": made.headers["ETag"]}
+    replies = race(clients, [
+        (lambda n: lambda c: c.patch(url, headers=headers, json={"description": f"Writer {n}"}))(n)
+        for n in range(WRITERS)
+    ])  # fmt: skip
+    assert sorted(r.status_code for r in replies) == [200] + [412] * (WRITERS - 1), [
+        r.text for r in replies
+    ]
+    [won] = [r.json() for r in replies if r.status_code == 200]
+    now = c.get(url, headers=admin).json()
+    assert (now["description"], now["version"]) == (won["description"], made.json()["version"] + 1)

@@ -357,15 +357,16 @@ def test_one_webhook_changed_at_once_has_one_winner(
     c = clients[0]
     admin = bearer(c, "admin@york.example")
     york = c.get(f"{API}/me", headers=admin).json()["partnerships"][0]["id"]
-    made = c.post(f"{API}/partnerships/{york}/webhooks", headers=admin,
-                  json={"url": "https://hooks.example.org/raced", "events": ["return.submit"]})  # fmt: skip
+    hook = {"url": "https://hooks.example.org/raced", "events": ["return.submit"]}
+    made = c.post(f"{API}/partnerships/{york}/webhooks", headers=admin, json=hook)
     assert made.status_code == 201, made.text
     url = f"{API}/partnerships/{york}/webhooks/{made.json()['id']}"
     headers = {**admin, "If-Match": made.headers["ETag"]}
-    replies = race(clients, [
-        (lambda n: lambda c: c.patch(url, headers=headers, json={"description": f"Writer {n}"}))(n)
-        for n in range(WRITERS)
-    ])  # fmt: skip
+
+    def describe(n: int) -> Request:
+        return lambda c: c.patch(url, headers=headers, json={"description": f"Writer {n}"})
+
+    replies = race(clients, [describe(n) for n in range(WRITERS)])
     assert sorted(r.status_code for r in replies) == [200] + [412] * (WRITERS - 1), [
         r.text for r in replies
     ]

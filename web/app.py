@@ -38,6 +38,7 @@ from web.routes import (
     returns,
     reviews,
     versions,
+    webhooks,
 )
 from web.settings import WebSettings, get_settings
 
@@ -178,6 +179,7 @@ def create_app(api: ApiClient, lifespan: Lifespan[FastAPI] | None = None) -> Fas
         follow_ups,
         people,
         audit,
+        webhooks,
     ):
         app.include_router(module.router, dependencies=[Depends(verify_csrf)])
     return app

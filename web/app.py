@@ -33,6 +33,7 @@ from web.routes import (
     follow_ups,
     frameworks,
     home,
+    outbox,
     people,
     programmes,
     returns,
@@ -180,6 +181,7 @@ def create_app(api: ApiClient, lifespan: Lifespan[FastAPI] | None = None) -> Fas
         people,
         audit,
         webhooks,
+        outbox,
     ):
         app.include_router(module.router, dependencies=[Depends(verify_csrf)])
     return app

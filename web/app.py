@@ -33,6 +33,7 @@ from web.routes import (
     follow_ups,
     frameworks,
     home,
+    notice_settings,
     outbox,
     people,
     programmes,
@@ -182,6 +183,7 @@ def create_app(api: ApiClient, lifespan: Lifespan[FastAPI] | None = None) -> Fas
         audit,
         webhooks,
         outbox,
+        notice_settings,
     ):
         app.include_router(module.router, dependencies=[Depends(verify_csrf)])
     return app

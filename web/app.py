@@ -33,12 +33,15 @@ from web.routes import (
     follow_ups,
     frameworks,
     home,
+    notice_settings,
     onboarding,
+    outbox,
     people,
     programmes,
     returns,
     reviews,
     versions,
+    webhooks,
 )
 from web.settings import WebSettings, get_settings
 
@@ -180,6 +183,9 @@ def create_app(api: ApiClient, lifespan: Lifespan[FastAPI] | None = None) -> Fas
         people,
         onboarding,
         audit,
+        webhooks,
+        outbox,
+        notice_settings,
     ):
         app.include_router(module.router, dependencies=[Depends(verify_csrf)])
     return app

@@ -96,3 +96,17 @@ OUTCOME_LABELS = {
     Outcome.partially_assured: "Partially assured (more information requested)",
     Outcome.not_assured: "Not assured (escalated to the Executive)",
 }
+
+
+class MessageState(StrEnum):
+    waiting = "waiting"
+    delivered = "delivered"
+    failed = "failed"
+
+
+# An email in the outbox, or a webhook's delivery.
+MESSAGE_LABELS = {
+    MessageState.waiting: "Waiting",
+    MessageState.delivered: "Delivered",
+    MessageState.failed: "Failed",
+}

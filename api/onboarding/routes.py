@@ -10,7 +10,7 @@ from api.http import Id
 from api.onboarding import rules, service
 from api.onboarding.rules import Kind
 from api.onboarding.schemas import Plan, PlanRow
-from api.onboarding.service import Outcome, Planned
+from api.onboarding.service import Planned, RowOutcome
 from api.permissions import Permission, require
 from api.problems import PayloadTooLarge, UnsupportedMediaType, responses
 from api.security import CurrentPrincipal, Principal
@@ -49,7 +49,7 @@ async def csv_file(
 
 
 def _plan(kind: Kind, planned: list[Planned]) -> Plan:
-    counts = dict.fromkeys(Outcome, 0)
+    counts = dict.fromkeys(RowOutcome, 0)
     for p in planned:
         counts[p.outcome] += 1
     return Plan(
@@ -66,7 +66,7 @@ def _plan(kind: Kind, planned: list[Planned]) -> Plan:
             for p in planned
         ],
         counts=counts,
-        ready=not counts[Outcome.refused],
+        ready=not counts[RowOutcome.refused],
     )
 
 

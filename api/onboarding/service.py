@@ -16,7 +16,7 @@ from api.problems import FieldProblem, Invalid
 from api.security import Principal
 
 
-class Outcome(StrEnum):
+class RowOutcome(StrEnum):
     create = "create"  # a new agency
     skip = "skip"  # already there: nothing to do
     refused = "refused"
@@ -25,13 +25,13 @@ class Outcome(StrEnum):
 @dataclass
 class Planned:
     row: Row
-    outcome: Outcome
+    outcome: RowOutcome
     note: str
 
 
 def _refused(row: Row) -> Planned:
     why = "; ".join(f"{column} {message}" for column, message in row.problems.items())
-    return Planned(row, Outcome.refused, why)
+    return Planned(row, RowOutcome.refused, why)
 
 
 def _agency_names(session: Session, partnership_id: int) -> set[str]:
@@ -51,12 +51,14 @@ def _plan_agencies(session: Session, partnership_id: int, rows: list[Row]) -> li
         if row.problems:
             planned.append(_refused(row))
         elif row.values["name"].lower() in held:
-            planned.append(Planned(row, Outcome.skip, "Already an agency of the partnership."))
+            planned.append(Planned(row, RowOutcome.skip, "Already an agency of the partnership."))
         else:
             sector = rules.sector(row.values["sector"])
             assert sector is not None
             partner = " (a statutory partner)" if _yes(row.values["statutory_partner"]) else ""
-            planned.append(Planned(row, Outcome.create, f"A new {sector.value} agency{partner}."))
+            planned.append(
+                Planned(row, RowOutcome.create, f"A new {sector.value} agency{partner}.")
+            )
     return planned
 
 
@@ -89,17 +91,17 @@ def apply(
     refused = [
         FieldProblem(field=f"rows.{p.row.line}.{column}", message=message, type="invalid")
         for p in planned
-        if p.outcome == Outcome.refused
+        if p.outcome == RowOutcome.refused
         for column, message in p.row.problems.items()
     ]
     if refused:
         raise Invalid(
             refused,
-            detail=f"{len({p.row.line for p in planned if p.outcome == Outcome.refused})} "
+            detail=f"{len({p.row.line for p in planned if p.outcome == RowOutcome.refused})} "
             "rows are refused, so nothing was added: correct them and send the file again.",
         )
     for p in planned:
-        if p.outcome == Outcome.create:
+        if p.outcome == RowOutcome.create:
             sector = rules.sector(p.row.values["sector"])
             assert sector is not None
             data = AgencyCreate(

@@ -21,6 +21,8 @@ def test_the_pages_know_every_value_the_api_publishes(client: TestClient) -> Non
     assert set(contract.EVENT_LABELS) == set(contract.EventStatus)
     assert set(contract.SESSION_LABELS) == set(contract.SessionStatus)
     assert set(contract.OUTCOME_LABELS) == set(contract.Outcome)
+    assert [m.value for m in contract.MessageState] == schemas["MessageState"]["enum"]
+    assert set(contract.MESSAGE_LABELS) == set(contract.MessageState)
 
 
 def test_the_pages_alone_need_the_address_of_the_api(monkeypatch):

@@ -78,6 +78,9 @@ PAGES = {
     "new challenge event": "/p/{p}/challenge-events/new",
     "people": "/p/{p}/people",
     "audit log": "/p/{p}/audit",
+    "webhooks": "/p/{p}/webhooks",
+    "new webhook": "/p/{p}/webhooks/new",
+    "outbox": "/p/{p}/outbox",
 }
 LIST_PAGES = {
     "agencies": "/p/{p}/agencies",
@@ -387,7 +390,8 @@ def test_the_nav_offers_people_and_audit_log_only_to_oversight_roles(
     expected = ["Home", "Programmes"] + (["Returns", "Action plan"] if sees_returns else [])
     expected += ["Challenge events", "Follow-ups"]  # agency staff: their agency's own
     expected += ["Agencies", "Frameworks"]
-    assert nav == expected + (["People", "Audit log"] if sees_oversight else [])
+    expected += ["People", "Audit log"] if sees_oversight else []
+    assert nav == expected + (["Webhooks", "Outbox"] if email == ADMIN else [])  # admins only
 
 
 @pytest.mark.parametrize("email", [EDITOR, EXECUTIVE, PANEL, APPROVER])

@@ -2,13 +2,14 @@
 errors in a summary and next to each field, values kept, redirects for plain forms and for
 htmx, and what ends up in the database."""
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from pagekit import Page
 from sqlmodel import Session, col, select
-from websupport import HTMX, count, csrf_of, page_of
+from websupport import HTMX, SCRUTINEER, count, csrf_of, page_of
 
 from api.models import (
     Agency,
@@ -414,3 +415,128 @@ def test_an_unknown_move_is_not_a_page(
     response = admin.post(f"{url}/{move}", data={"csrf_token": csrf_of(admin, url)})
     assert response.status_code in (400, 404, 405)
     assert response.headers["content-type"].startswith("text/html")
+
+
+WHOLE_NUMBERS = "Enter reminder days as whole numbers separated by commas, such as 14, 7, 1"
+ONE_TO_90 = "Each reminder must be from 1 to 90 days before the deadline"
+
+
+def test_reminder_days_start_as_the_api_default_and_are_kept(
+    admin: TestClient, db: Session, form_url: str, choices: dict[str, Any]
+) -> None:
+    page = page_of(admin.get(form_url))
+    field = page.field("field-reminder_days")
+    assert field["value"] == "14, 7, 1" and field["aria-describedby"] == "hint-reminder_days"
+    assert "from 1 to 90" in page.field("hint-reminder_days").text
+    assert submit(admin, form_url, valid(choices, reminder_days="21 7,3")).status_code == 303
+    assert created_programme(db, "Section 11 self-assessment 2027").reminder_days == [21, 7, 3]
+    fields = valid(choices, title="No reminders", reminder_days="")
+    assert submit(admin, form_url, fields).status_code == 303
+    assert created_programme(db, "No reminders").reminder_days == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("14, seven, 1", WHOLE_NUMBERS),
+        ("1.5", WHOLE_NUMBERS),
+        ("14, 0", ONE_TO_90),
+        ("91", ONE_TO_90),
+        ("30, 14, 7, 3, 2, 1", "Give at most 5 reminder days"),
+        ("7, 14, 7", "Give each number of days once"),
+    ],
+)
+def test_reminder_days_the_api_refuses_are_said_beside_the_field(
+    admin: TestClient,
+    db: Session,
+    form_url: str,
+    choices: dict[str, Any],
+    typed: str,
+    message: str,
+) -> None:
+    before = count(db, Programme)
+    page = page_of(submit(admin, form_url, valid(choices, reminder_days=typed)), status=422)
+    assert_errors(page, {"reminder_days": message})
+    assert page.field("field-reminder_days")["value"] == typed
+    assert count(db, Programme) == before
+
+
+def _edit(admin: TestClient, york: Partnership, programme: Programme) -> tuple[str, Page]:
+    url = f"/p/{york.id}/programmes/{programme.id}/edit"
+    return url, page_of(admin.get(url))
+
+
+def test_a_draft_programme_is_changed_with_its_reminder_days(
+    admin: TestClient, db: Session, york: Partnership, programme: Programme
+) -> None:
+    detail = page_of(admin.get(f"/p/{york.id}/programmes/{programme.id}"))
+    assert "14, 7, 1 days before the deadline" in detail.one("dl").text
+    url, page = _edit(admin, york, programme)
+    assert detail.one("a", href=url).text == "Change this programme"
+    assert page.h1 == "Change Button test" and page.unlabelled_fields() == []
+    assert page.broken_references() == []
+    for name in ("title", "description", "framework_version_id", "opens_on", "deadline"):
+        page.field(f"field-{name}")
+    action, data = page.pressing(page.one("form", action=url).one("button"))
+    assert data["reminder_days"] == "14, 7, 1" and data["etag"] == '"1"'
+    saved = admin.post(action, data={**data, "reminder_days": "10, 3", "opens_on": "2027-04-02"})
+    assert saved.status_code == 303
+    assert saved.headers["location"] == f"/p/{york.id}/programmes/{programme.id}?saved=1"
+    db.refresh(programme)
+    assert programme.reminder_days == [10, 3] and str(programme.opens_on) == "2027-04-02"
+    after = page_of(admin.get(saved.headers["location"]))
+    assert "Your changes were saved." in after.text
+    assert "10, 3 days before the deadline" in after.one("dl").text
+    # The form read before that change is out of date now: refused, the typing kept.
+    stale = page_of(admin.post(action, data={**data, "reminder_days": "5"}), status=409)
+    assert "Your changes were not saved" in stale.one("div.error-summary").text
+    assert stale.field("field-reminder_days")["value"] == "5"
+    db.refresh(programme)
+    assert programme.reminder_days == [10, 3]
+    fresh_action, fresh = stale.pressing(stale.one("form", action=url).one("button"))
+    bad = page_of(admin.post(fresh_action, data={**fresh, "reminder_days": "0"}), status=422)
+    assert_errors(bad, {"reminder_days": ONE_TO_90})
+    none = admin.post(fresh_action, data={**fresh, "reminder_days": ""})
+    assert none.status_code == 303
+    db.refresh(programme)
+    assert programme.reminder_days == []
+    empty_title = page_of(admin.post(fresh_action, data={**fresh, "etag": '"3"', "title": ""}), 422)
+    assert_errors(empty_title, {"title": "Enter title"})
+
+
+def test_an_open_programme_offers_only_what_may_change_and_a_closed_one_nothing(
+    admin: TestClient, db: Session, york: Partnership, programme: Programme
+) -> None:
+    programme_url = f"/p/{york.id}/programmes/{programme.id}"
+    press(admin, page_of(admin.get(programme_url)), "Open programme")
+    url, page = _edit(admin, york, programme)
+    assert page.find("input", name="opens_on") is None
+    assert page.find("select", name="framework_version_id") is None
+    assert "only its title, description, deadline and reminders" in page.text
+    action, data = page.pressing(page.one("form", action=url).one("button"))
+    assert set(data) == {"csrf_token", "etag", "status", "title", "description", "deadline",
+                         "reminder_days"}  # fmt: skip
+    saved = admin.post(action, data={**data, "reminder_days": "7", "deadline": "2027-07-31"})
+    assert saved.status_code == 303
+    db.refresh(programme)
+    assert programme.reminder_days == [7] and str(programme.deadline) == "2027-07-31"
+    # A form that still thinks it a draft may not change its opening date: said, not saved.
+    now = page_of(admin.get(url))
+    _, fresh = now.pressing(now.one("form", action=url).one("button"))
+    draft_form = {**fresh, "status": "draft", "opens_on": "2027-01-01",
+                  "framework_version_id": str(programme.framework_version_id)}  # fmt: skip
+    refused = page_of(admin.post(action, data=draft_form), status=409)
+    assert "these cannot change: opens_on" in refused.one("div.error-summary").text
+    press(admin, page_of(admin.get(programme_url)), "Close programme")
+    closed = page_of(admin.get(url), status=403)
+    assert "nothing in it can change" in closed.text
+    assert page_of(admin.get(programme_url)).find("a", href=url) is None
+
+
+def test_only_admins_change_a_programme(
+    visitor_as: Callable[[str], TestClient], york: Partnership, programme: Programme
+) -> None:
+    scrutineer = visitor_as(SCRUTINEER)
+    url = f"/p/{york.id}/programmes/{programme.id}/edit"
+    assert page_of(scrutineer.get(url[: -len("/edit")])).find("a", href=url) is None
+    assert page_of(scrutineer.get(url), status=403).h1 == "You cannot do this"

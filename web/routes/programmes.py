@@ -1,6 +1,7 @@
 """Programmes: the list, the create form, a programme's page (with its compliance tracker
 for those who oversee returns), opening and closing it."""
 
+import re
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -16,8 +17,8 @@ from web.contract import (
     ReturnStatus,
     Timeliness,
 )
-from web.deps import Api, InPartnership, Place
-from web.forms import field_errors, form_values
+from web.deps import Api, InPartnership, PageForbidden, Place
+from web.forms import field_errors, form_etag, form_values
 from web.pages import MAX_ID, page_params, pager, redirect, render
 
 router = APIRouter()
@@ -30,8 +31,46 @@ LABELS = {
     "opens_on": "Opening date",
     "deadline": "Deadline",
     "agency_ids": "Agencies asked",
+    "reminder_days": "Reminder days",
 }
 FIELDS = ["title", "description", "framework_version_id", "opens_on", "deadline"]
+DEFAULT_REMINDERS = "14, 7, 1"  # what the API sends when it is told nothing
+# What may change in each status, as the API's PATCH allows it (it refuses anything else).
+EDITABLE = {
+    ProgrammeStatus.draft: [*FIELDS, "reminder_days"],
+    ProgrammeStatus.open: ["title", "description", "deadline", "reminder_days"],
+}
+# The API's problems with the reminder days, said as a person reads them.
+REMINDER_PROBLEMS = {
+    "int_parsing": "Enter reminder days as whole numbers separated by commas, such as 14, 7, 1",
+    "int_from_float": "Enter reminder days as whole numbers separated by commas, such as 14, 7, 1",
+    "greater_than_equal": "Each reminder must be from 1 to 90 days before the deadline",
+    "less_than_equal": "Each reminder must be from 1 to 90 days before the deadline",
+    "too_long": "Give at most 5 reminder days",
+    "value_error": "Give each number of days once",
+}
+
+
+def reminder_days(text: str) -> list[int | str]:
+    """The days typed (commas or spaces between them) as the API's list; anything that is
+    not a whole number is sent as typed, for the API to say what is wrong with it."""
+    parts = [p for p in re.split(r"[\s,]+", text.strip()) if p]
+    return [int(p) if p.isdigit() and len(p) < 10 else p for p in parts]
+
+
+def show_reminder_days(days: list[int]) -> str:
+    return ", ".join(str(d) for d in days)
+
+
+def programme_errors(exc: ApiError) -> dict[str, str]:
+    errors = field_errors(exc, LABELS)
+    for e in exc.problem.get("errors") or []:
+        if str(e.get("field", "")).split(".")[0] == "reminder_days":
+            errors["reminder_days"] = REMINDER_PROBLEMS.get(
+                str(e.get("type")), errors["reminder_days"]
+            )
+            break
+    return errors
 
 
 @router.get("/p/{partnership_id}/programmes")
@@ -75,7 +114,10 @@ async def new_programme(request: Request, place: InPartnership, client: Api) -> 
     place.require("manage_programmes", "Only the partnership's admins create programmes.")
     choices = await _form_choices(client, place)
     section_11 = next((f for f in choices["frameworks"] if f["key"] == "section-11"), None)
-    values = {"framework_version_id": str(section_11["latest_version"]["id"]) if section_11 else ""}
+    values = {
+        "framework_version_id": str(section_11["latest_version"]["id"]) if section_11 else "",
+        "reminder_days": DEFAULT_REMINDERS,
+    }
     return render(
         request,
         "programmes/new.html",
@@ -89,15 +131,17 @@ async def new_programme(request: Request, place: InPartnership, client: Api) -> 
 @router.post("/p/{partnership_id}/programmes/new")
 async def create_programme(request: Request, place: InPartnership, client: Api) -> Response:
     form = await request.form()
-    values = form_values(form, FIELDS)
+    values = form_values(form, [*FIELDS, "reminder_days"])
     all_agencies = form.get("all_agencies") == "yes"
     asked = {str(a) for a in form.getlist("agency_ids")}
     body: dict[str, Any] = {
-        **{k: (v or None) for k, v in values.items()},
+        **{k: (values[k] or None) for k in FIELDS},
         "title": values["title"],
         "all_agencies": all_agencies,
         "agency_ids": [] if all_agencies else [int(a) for a in asked if a.isdigit()],
     }
+    if "reminder_days" in form:  # a form without the field leaves the API's default
+        body["reminder_days"] = reminder_days(values["reminder_days"])
     try:
         created = await client.send(
             "POST", f"/partnerships/{place.id}/programmes", token=place.token, json=body
@@ -105,7 +149,7 @@ async def create_programme(request: Request, place: InPartnership, client: Api) 
     except ApiError as exc:
         if exc.status != 422:
             raise
-        errors = field_errors(exc, LABELS)
+        errors = programme_errors(exc)
         choices = await _form_choices(client, place)
         return render(
             request,
@@ -199,6 +243,7 @@ async def _programme_page(
             asked=asked,
             problem=problem,
             created=request.query_params.get("created") == "1",
+            saved=request.query_params.get("saved") == "1",
             tracker=tracker,
             return_labels=RETURN_LABELS,
             timeliness_labels=TIMELINESS_LABELS,
@@ -214,6 +259,89 @@ async def programme_page(
     request: Request, place: InPartnership, client: Api, programme_id: RecordId
 ) -> Response:
     return await _programme_page(request, place, client, programme_id)
+
+
+async def _edit_page(
+    request: Request,
+    place: Place,
+    client: ApiClient,
+    programme_id: int,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    stale: bool = False,
+    problem: str | None = None,
+    status: int = 200,
+) -> Response:
+    """The fields of the programme that its status lets change; `values` keeps a change
+    that was not saved, `errors` says why."""
+    place.require("manage_programmes", "Only the partnership's admins change programmes.")
+    response = await client.request(
+        "GET", f"/partnerships/{place.id}/programmes/{programme_id}", token=place.token
+    )
+    programme = response.json()
+    editable = EDITABLE.get(ProgrammeStatus(programme["status"]))
+    if editable is None:
+        raise PageForbidden("A closed programme is history: nothing in it can change.")
+    current = {k: str(programme[k] or "") for k in FIELDS if k != "framework_version_id"}
+    current["framework_version_id"] = str(programme["framework_version"]["id"])
+    current["reminder_days"] = show_reminder_days(programme["reminder_days"])
+    frameworks = []
+    if "framework_version_id" in editable:
+        frameworks = (await _form_choices(client, place))["frameworks"]
+    return render(
+        request,
+        "programmes/edit.html",
+        place.context(
+            programme=programme,
+            etag=response.headers["ETag"],
+            editable=editable,
+            values=values or current,
+            errors=errors or {},
+            stale=stale,
+            problem=problem,
+            frameworks=frameworks,
+        ),
+        status=status,
+    )
+
+
+@router.get("/p/{partnership_id}/programmes/{programme_id}/edit")
+async def edit_programme(
+    request: Request, place: InPartnership, client: Api, programme_id: RecordId
+) -> Response:
+    return await _edit_page(request, place, client, programme_id)
+
+
+@router.post("/p/{partnership_id}/programmes/{programme_id}/edit")
+async def change_programme(
+    request: Request, place: InPartnership, client: Api, programme_id: RecordId
+) -> Response:
+    """Change what the programme's status allows; If-Match keeps another's change safe."""
+    form = await request.form()
+    status = str(form.get("status", ""))
+    known = status in ProgrammeStatus.__members__
+    values = form_values(form, EDITABLE.get(ProgrammeStatus(status), []) if known else [])
+    body: dict[str, Any] = {**values}  # an empty field is refused, never taken as "unchanged"
+    if "description" in values:
+        body["description"] = values["description"] or None
+    if "reminder_days" in values:
+        body["reminder_days"] = reminder_days(values["reminder_days"])
+    try:
+        await client.send(
+            "PATCH", f"/partnerships/{place.id}/programmes/{programme_id}", token=place.token,
+            json=body, if_match=form_etag(str(form.get("etag", ""))),
+        )  # fmt: skip
+    except ApiError as exc:
+        if exc.status not in (409, 412, 422):
+            raise
+        return await _edit_page(
+            request, place, client, programme_id, values=values,
+            errors=programme_errors(exc) if exc.status == 422 else None,
+            stale=exc.status == 412, problem=exc.detail if exc.status == 409 else None,
+            status=422 if exc.status == 422 else 409,
+        )  # fmt: skip
+    return redirect(request, f"/p/{place.id}/programmes/{programme_id}?saved=1")
 
 
 @router.post("/p/{partnership_id}/programmes/{programme_id}/{move}")

@@ -20,6 +20,7 @@ from api.db import get_engine
 from api.frameworks.routes import router as frameworks
 from api.frameworks.schemas import FrameworkDoc
 from api.headers import SecurityHeaders, docs_page
+from api.invitations.routes import router as invitations
 from api.notices.routes import router as notices
 from api.onboarding.routes import router as onboarding
 from api.outbox.routes import router as outbox
@@ -64,6 +65,7 @@ def create_app() -> FastAPI:
         agencies,
         people,
         onboarding,
+        invitations,
         frameworks,
         programmes,
         returns,

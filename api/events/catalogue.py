@@ -20,6 +20,10 @@ class Event(StrEnum):
     user_update = "user.update"
     membership_create = "membership.create"
     membership_delete = "membership.delete"
+    invitation_create = "invitation.create"
+    invitation_resend = "invitation.resend"
+    invitation_revoke = "invitation.revoke"
+    invitation_accept = "invitation.accept"
     service_token_issue = "service_token.issue"
     service_token_revoke = "service_token.revoke"
     framework_import = "framework.import"
@@ -86,6 +90,10 @@ DESCRIPTIONS: dict[Event, str] = {
     Event.user_update: "A person's name, email or password changed.",
     Event.membership_create: "A person was given a role.",
     Event.membership_delete: "A person's role was taken away.",
+    Event.invitation_create: "A person was invited by email to hold roles.",
+    Event.invitation_resend: "An invitation was sent again with a new link.",
+    Event.invitation_revoke: "An invitation was withdrawn.",
+    Event.invitation_accept: "An invitation was accepted: its person holds the roles.",
     Event.service_token_issue: "A service token was issued.",
     Event.service_token_revoke: "A service token was revoked.",
     Event.framework_import: "A framework version was imported.",

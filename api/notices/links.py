@@ -1,5 +1,7 @@
 """The web pages that emails link to: the one place the API spells the web's addresses."""
 
+from urllib.parse import urlencode
+
 from api.settings import get_settings
 
 
@@ -13,3 +15,7 @@ def return_page(partnership_id: int, return_id: int) -> str:
 
 def notices_page() -> str:
     return page("/account/notices")
+
+
+def invitation_page(token: str) -> str:
+    return page("/invitation?" + urlencode({"token": token}))

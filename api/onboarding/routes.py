@@ -49,7 +49,7 @@ async def csv_file(
 
 
 def _plan(kind: Kind, planned: list[Planned]) -> Plan:
-    counts = dict.fromkeys(RowOutcome, 0)
+    counts = dict.fromkeys(service.OUTCOMES[kind], 0)
     for p in planned:
         counts[p.outcome] += 1
     return Plan(
@@ -95,11 +95,16 @@ def preview(
     partnership_id: Id,
     kind: Kind,
     raw: Annotated[bytes, Depends(csv_file)],
+    principal: Annotated[Principal, Depends(may_onboard)],
     session: SessionDep,
 ) -> Plan:
-    """What each row would do (create, skip as already there, or refused and why). Nothing
-    is written; send the same file to `…/onboarding/{kind}` to do it."""
-    return _plan(kind, service.plan(session, partnership_id=partnership_id, kind=kind, raw=raw))
+    """What each row would do (agencies: create; people: invite by email, or add a role to
+    someone of the partnership; skip as already there; or refused, and why). Nothing is
+    written; send the same file to `…/onboarding/{kind}` to do it."""
+    planned = service.plan(
+        session, principal=principal, partnership_id=partnership_id, kind=kind, raw=raw
+    )
+    return _plan(kind, planned)
 
 
 @router.post(

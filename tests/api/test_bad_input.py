@@ -51,6 +51,13 @@ VALID_BODIES: dict[tuple[str, str], dict] = {
     ("PUT", "/me/notices"): {"off": ["weekly_digest"]},
     ("PATCH", "/users/{user_id}"): {"name": "Renamed"},
     ("POST", f"{P}/users/{{user_id}}/roles"): {"role": "scrutineer"},
+    ("POST", f"{P}/invitations"): {
+        "email": "invited@example.org",
+        "name": "Invited",
+        "roles": [{"role": "executive"}],
+    },  # fmt: skip
+    ("POST", "/invitations/lookup"): {"token": "x"},
+    ("POST", "/invitations/accept"): {"token": "x", "password": "long enough password"},
     ("POST", f"{P}/programmes"): {
         "title": "x",
         "framework_version_id": 1,
@@ -190,6 +197,7 @@ def ids(client, auth, york, agency_id, user_id, membership_id, service_token) ->
             headers=admin,
             json=VALID_BODIES[("POST", f"{P}/webhooks")],
         ).json()["id"],
+        "invitation_id": 1,  # only ever the id under test
         "attachment_id": client.post(
             f"{API}/partnerships/{york.id}/returns/{housing_return['id']}/responses/"
             f"{version['standards'][0]['requirements'][0]['id']}/attachments",
@@ -210,7 +218,7 @@ ONES = dict.fromkeys(("partnership_id", "agency_id", "user_id", "membership_id",
                       "framework_id", "number", "programme_id", "return_id", "requirement_id",
                       "action_id", "standard_id", "attachment_id", "offer_id", "event_id",
                       "session_id", "enquiry_id", "follow_up_id", "message_id", "webhook_id",
-                      "delivery_id"), 1) | {"kind": "agencies"}  # fmt: skip
+                      "delivery_id", "invitation_id"), 1) | {"kind": "agencies"}  # fmt: skip
 BULK = ("PUT", f"{P}/returns/{{return_id}}/responses")
 
 
@@ -348,6 +356,14 @@ def test_an_unknown_field_is_422_and_named(lenient_client, auth, key):
         (("POST", f"{P}/users"), {"email": "x" * 250 + "@a.example"}, "email"),
         (("POST", f"{P}/users"), {"password": "x" * 201}, "password"),
         (("POST", f"{P}/users/{{user_id}}/roles"), {"role": "owner"}, "role"),
+        (("POST", f"{P}/invitations"), {"email": "not an email"}, "email"),
+        (("POST", f"{P}/invitations"), {"name": " "}, "name"),
+        (("POST", f"{P}/invitations"), {"roles": []}, "roles"),
+        (("POST", f"{P}/invitations"), {"roles": [{"role": "agency_editor"}]}, "roles.0"),
+        (("POST", "/invitations/lookup"), {"token": ""}, "token"),
+        (("POST", "/invitations/lookup"), {"token": "x" * 201}, "token"),
+        (("POST", "/invitations/accept"), {"password": "short"}, "password"),
+        (("POST", "/invitations/accept"), {"name": "x" * 201}, "name"),
         (("POST", f"{P}/users/{{user_id}}/roles"),
          {"role": "executive", "agency_id": MAX_ID + 1}, "agency_id"),
         (("POST", f"{P}/programmes"), {"description": "x" * 2001}, "description"),
@@ -420,6 +436,7 @@ def test_paging_at_the_limits_is_fine(client, auth, ids, key):
         (f"{P}/audit-events", {"until": "10000-01-01T00:00:00"}, "until"),
         (f"{P}/audit-events", {"entity_type": "x" * 65}, "entity_type"),
         (f"{P}/outbox", {"state": "sent"}, "state"),
+        (f"{P}/invitations", {"state": "open"}, "state"),
     ],
 )
 def test_invalid_query_parameters_are_named(client, auth, path, params, field):

@@ -22,6 +22,7 @@ import pytest
 from apikit import API, HOUSING, PASSWORD, PEOPLE, PROBLEM, api_routes, framework_doc
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from invitekit import latest_token
 from sqlalchemy import Connection
 from sqlmodel import Session
 
@@ -36,6 +37,8 @@ COLUMNS = (
 
 # "~" stands for /partnerships/{partnership_id}. Routes marked * are not about one partnership.
 # A service token adding a person gets 422: the call sends a password, which no token sets.
+# An invitation's link is its own proof: anyone holding it looks it up, and accepts it for an
+# email without an account (whatever token the call carries).
 # York's panel member sat on the 2023 challenge day, which invited the asked agency: it reads
 # that agency's action plan (and refuses to let the panel change it, 403).
 TABLE = """
@@ -68,6 +71,13 @@ POST   ~/users                                           201   403   403   403  
 GET    ~/users/{user_id}                                 200   200   403   403   403   403   404   404   403   200   401
 POST   ~/users/{user_id}/roles                           201   403   403   403   403   403   404   404   403   201   401
 DELETE ~/roles/{membership_id}                           204   403   403   403   403   403   404   404   403   204   401
+GET    ~/invitations                                     200   403   403   403   403   403   404   404   403   200   401
+POST   ~/invitations                                     201   403   403   403   403   403   404   404   403   201   401
+GET    ~/invitations/{invitation_id}                     200   403   403   403   403   403   404   404   403   200   401
+POST   ~/invitations/{invitation_id}/resend              200   403   403   403   403   403   404   404   403   200   401
+DELETE ~/invitations/{invitation_id}                     204   403   403   403   403   403   404   404   403   204   401
+POST   /invitations/lookup                              *200   200   200   200   200   200   200   200   200   200   200
+POST   /invitations/accept                              *201   201   201   201   201   201   201   201   201   201   201
 GET    ~/frameworks                                      200   200   200   200   200   200   404   404   200   200   401
 POST   ~/frameworks                                      201   403   403   403   403   403   404   404   403   201   401
 GET    ~/frameworks/{framework_id}                       200   200   200   200   200   200   404   404   200   200   401
@@ -384,6 +394,21 @@ class Target:
         r = self._ok("POST", f"{self.p}/users/{self.user}/roles", 201, json={"role": "executive"})
         return next(x["membership_id"] for x in r.json()["roles"] if x["role"] == "executive")
 
+    @cached_property
+    def invitation(self) -> int:
+        """A pending invitation of the partnership's, to someone with no account."""
+        r = self._ok("POST", f"{self.p}/invitations", 201, json={
+            "email": f"invited.{self.partnership_id}@example.org", "name": "Invited Person",
+            "roles": [{"role": "executive"}],
+        })  # fmt: skip
+        return int(r.json()["id"])
+
+    @cached_property
+    def invitation_token(self) -> str:
+        """The link's token of `invitation`, as its email carries it."""
+        assert self.invitation
+        return latest_token(self.world.db, f"invited.{self.partnership_id}@example.org")
+
     @property
     def other_slug(self) -> str:
         """The slug of the demo's other partnership, to offer an agency to."""
@@ -629,6 +654,21 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
     ("GET", f"{P}/users/{{user_id}}"): lambda t: Call(),
     ("POST", f"{P}/users/{{user_id}}/roles"): lambda t: Call(json={"role": "scrutineer"}),
     ("DELETE", f"{P}/roles/{{membership_id}}"): lambda t: Call(),
+    ("GET", f"{P}/invitations"): lambda t: Call(),
+    ("POST", f"{P}/invitations"): lambda t: Call(
+        json={
+            "email": "matrix.invitee@example.org",
+            "name": "Matrix Invitee",
+            "roles": [{"role": "executive"}],
+        }
+    ),  # fmt: skip
+    ("GET", f"{P}/invitations/{{invitation_id}}"): lambda t: Call(),
+    ("POST", f"{P}/invitations/{{invitation_id}}/resend"): lambda t: Call(),
+    ("DELETE", f"{P}/invitations/{{invitation_id}}"): lambda t: Call(),
+    ("POST", "/invitations/lookup"): lambda t: Call(json={"token": t.invitation_token}),
+    ("POST", "/invitations/accept"): lambda t: Call(
+        json={"token": t.invitation_token, "password": "a long enough password"}
+    ),
     ("GET", f"{P}/frameworks"): lambda t: Call(),
     ("POST", f"{P}/frameworks"): lambda t: Call(json=framework_doc("matrix-framework")),
     ("GET", f"{P}/frameworks/{{framework_id}}"): lambda t: Call(),
@@ -965,6 +1005,21 @@ FOREIGN: dict[str, tuple[str, str, Callable[[Target, Target], dict[str, int]]]] 
         lambda y, n: {"membership_id": n.membership},
     ),
     "service token": ("DELETE", "~/service-tokens/{token_id}", lambda y, n: {"token_id": n.token}),
+    "invitation": (
+        "GET",
+        "~/invitations/{invitation_id}",
+        lambda y, n: {"invitation_id": n.invitation},
+    ),
+    "invitation resend": (
+        "POST",
+        "~/invitations/{invitation_id}/resend",
+        lambda y, n: {"invitation_id": n.invitation},
+    ),
+    "invitation revoke": (
+        "DELETE",
+        "~/invitations/{invitation_id}",
+        lambda y, n: {"invitation_id": n.invitation},
+    ),
     "return": ("GET", "~/returns/{return_id}", lambda y, n: {"return_id": n.return_}),
     "submit": ("POST", "~/returns/{return_id}/submit", lambda y, n: {"return_id": n.return_}),
     "new action": (

@@ -2,13 +2,14 @@
 every line that writes nothing, confirm; a refused line shown where it is; only the
 business unit sees the page."""
 
+import base64
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 from websupport import EDITOR, count, csrf_of, page_of
 
-from api.models import Agency, AuditEvent, Partnership
+from api.models import Agency, AuditEvent, Invitation, Partnership
 
 GOOD = (
     b"name,sector,statutory_partner\nYork Hospice,voluntary,no\nSelby Academy Trust,education,yes\n"
@@ -91,3 +92,31 @@ def test_an_agency_editor_has_no_such_page(
         is None
     )
     assert editor.get(f"/p/{york.id}/onboarding").status_code == 403
+
+
+def test_people_from_a_spreadsheet_are_invited(
+    admin: TestClient, db: Session, york: Partnership
+) -> None:
+    csv = b"name,email,role,agency\nPat Panel,pat.panel@example.org,Panel member,\n"
+    preview = page_of(upload(admin, york.id, csv, kind="people"))
+    assert preview.one("h1").text == "Check the people before they are added"
+    [row] = [[td.text for td in tr.find_all("td")] for tr in preview.one("tbody").find_all("tr")]
+    assert row[-1] == "Invited by email to be panel member."
+    form = preview.one("form", action=f"/p/{york.id}/onboarding/people")
+    fields = {i["name"]: i["value"] for i in form.find_all("input") if i.get("type") == "hidden"}
+    done = admin.post(f"/p/{york.id}/onboarding/people", data=fields)
+    assert done.status_code == 303 and done.headers["location"].endswith("/people?onboarded=1")
+    assert count(db, Invitation, Invitation.email == "pat.panel@example.org") == 1
+
+
+def test_a_file_changed_under_the_preview_comes_back_refused(
+    admin: TestClient, db: Session, york: Partnership
+) -> None:
+    """Confirming a file that no longer holds (here: a forged one) writes nothing and shows why."""
+
+    fields = {"csrf_token": csrf_of(admin, f"/p/{york.id}/onboarding"),
+              "file": base64.b64encode(b"name,sector\nX,constabulary\n").decode()}  # fmt: skip
+    before = count(db, Agency)
+    page = page_of(admin.post(f"/p/{york.id}/onboarding/agencies", data=fields), 422)
+    assert "nothing was added" in page.error_summary().text
+    assert count(db, Agency) == before

@@ -1,12 +1,13 @@
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, computed_field
 
 from api.fields import Day, Name, ShortText
 from api.http import RecordId
 from api.models import ProgrammeStatus
 from api.notices.schedule import DEFAULT_REMINDER_DAYS
+from api.programmes.rules import EDITABLE
 
 
 def _distinct_nearest_last(days: list[int]) -> list[int]:
@@ -76,3 +77,10 @@ class ProgrammeRead(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="The fields a PATCH may change while the programme has its status"
+    )
+    @property
+    def editable_fields(self) -> list[str]:
+        return sorted(EDITABLE[self.status])

@@ -514,7 +514,7 @@ def test_an_open_programme_offers_only_what_may_change_and_a_closed_one_nothing(
     assert page.find("select", name="framework_version_id") is None
     assert "only its title, description, deadline and reminders" in page.text
     action, data = page.pressing(page.one("form", action=url).one("button"))
-    assert set(data) == {"csrf_token", "etag", "status", "title", "description", "deadline",
+    assert set(data) == {"csrf_token", "etag", "title", "description", "deadline",
                          "reminder_days"}  # fmt: skip
     saved = admin.post(action, data={**data, "reminder_days": "7", "deadline": "2027-07-31"})
     assert saved.status_code == 303
@@ -523,7 +523,7 @@ def test_an_open_programme_offers_only_what_may_change_and_a_closed_one_nothing(
     # A form that still thinks it a draft may not change its opening date: said, not saved.
     now = page_of(admin.get(url))
     _, fresh = now.pressing(now.one("form", action=url).one("button"))
-    draft_form = {**fresh, "status": "draft", "opens_on": "2027-01-01",
+    draft_form = {**fresh, "opens_on": "2027-01-01",
                   "framework_version_id": str(programme.framework_version_id)}  # fmt: skip
     refused = page_of(admin.post(action, data=draft_form), status=409)
     assert "these cannot change: opens_on" in refused.one("div.error-summary").text

@@ -35,11 +35,6 @@ LABELS = {
 }
 FIELDS = ["title", "description", "framework_version_id", "opens_on", "deadline"]
 DEFAULT_REMINDERS = "14, 7, 1"  # what the API sends when it is told nothing
-# What may change in each status, as the API's PATCH allows it (it refuses anything else).
-EDITABLE = {
-    ProgrammeStatus.draft: [*FIELDS, "reminder_days"],
-    ProgrammeStatus.open: ["title", "description", "deadline", "reminder_days"],
-}
 # The API's problems with the reminder days, said as a person reads them.
 REMINDER_PROBLEMS = {
     "int_parsing": "Enter reminder days as whole numbers separated by commas, such as 14, 7, 1",
@@ -280,8 +275,8 @@ async def _edit_page(
         "GET", f"/partnerships/{place.id}/programmes/{programme_id}", token=place.token
     )
     programme = response.json()
-    editable = EDITABLE.get(ProgrammeStatus(programme["status"]))
-    if editable is None:
+    editable = programme["editable_fields"]  # what its status lets change, as the API says
+    if not editable:
         raise PageForbidden("A closed programme is history: nothing in it can change.")
     current = {k: str(programme[k] or "") for k in FIELDS if k != "framework_version_id"}
     current["framework_version_id"] = str(programme["framework_version"]["id"])
@@ -319,9 +314,9 @@ async def change_programme(
 ) -> Response:
     """Change what the programme's status allows; If-Match keeps another's change safe."""
     form = await request.form()
-    status = str(form.get("status", ""))
-    known = status in ProgrammeStatus.__members__
-    values = form_values(form, EDITABLE.get(ProgrammeStatus(status), []) if known else [])
+    # The form holds the fields the programme's status let change when it was drawn; the
+    # API refuses any that its status no longer allows.
+    values = form_values(form, [k for k in (*FIELDS, "reminder_days") if k in form])
     body: dict[str, Any] = {**values}  # an empty field is refused, never taken as "unchanged"
     if "description" in values:
         body["description"] = values["description"] or None

@@ -33,6 +33,7 @@ from web.routes import (
     follow_ups,
     frameworks,
     home,
+    invitations,
     people,
     programmes,
     returns,
@@ -177,6 +178,7 @@ def create_app(api: ApiClient, lifespan: Lifespan[FastAPI] | None = None) -> Fas
         challenge_enquiries,
         follow_ups,
         people,
+        invitations,
         audit,
     ):
         app.include_router(module.router, dependencies=[Depends(verify_csrf)])

@@ -217,6 +217,8 @@ def invite(
     """
     _check_grants(session, principal=principal, partnership_id=partnership_id, data=data)
     email = normalise_email(str(data.email))
+    # Invitations to one partnership take turns, so that two at once cannot both be pending.
+    session.exec(select(Partnership.id).where(Partnership.id == partnership_id).with_for_update())
     if _member_by_email(session, partnership_id=partnership_id, email=email):
         raise AlreadyMember(
             "This person already holds a role in this partnership: give them another role "

@@ -38,8 +38,8 @@ class EmailUnavailable(Conflict):
     explanation = (
         "Assure cannot make a new account for this email. A person who already uses Assure "
         "is not added by email: give someone of this partnership another role from their "
-        "record (POST …/users/{user_id}/roles); someone from elsewhere will join by "
-        "invitation, which is not available yet."
+        "record (POST …/users/{user_id}/roles); invite anyone else by email "
+        "(POST …/invitations), whether or not they use Assure elsewhere."
     )
 
 

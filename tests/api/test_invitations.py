@@ -108,6 +108,21 @@ def test_sending_again_makes_the_old_link_stop_working(client, db, auth, york, i
     assert assert_problem(gone, 404)["type"].endswith("invitation-invalid")
     assert client.post(f"{API}/invitations/lookup", json={"token": new}).status_code == 200
     assert r.json()["last_sent_at"] >= made["last_sent_at"]
+    actions = db.exec(select(AuditEvent.action).where(AuditEvent.entity_type == "invitation")).all()
+    assert list(actions) == ["invitation.create", "invitation.resend"]
+
+
+def test_an_accepted_invitation_is_neither_sent_again_nor_revoked(  # type: ignore[no-untyped-def]
+    client, db, auth, york, invite
+):
+    made = invite()
+    assert accept(client, latest_token(db, NEW), password="a long password").status_code == 201
+    url = f"{many(york.id)}/{made['id']}"
+    assert_problem(client.post(url + "/resend", headers=auth("admin")), 409)
+    assert_problem(client.delete(url, headers=auth("admin")), 409)
+    assert len(emails_to(db, NEW)) == 1
+    # the person now belongs here: a new invitation for them is refused
+    assert invite(status=409)["type"].endswith("already-member")
 
 
 def test_an_expired_invitation_can_be_sent_again(client, db, auth, york, invite):  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from web.deps import Api, InPartnership
 from web.pages import page_params, pager, render
+from web.routes.invitations import INVITE_LABELS, invitation_context
 
 router = APIRouter()
 
@@ -25,6 +26,14 @@ async def list_people(
     return render(
         request,
         "people/list.html",
-        place.context(people=result["items"], pages=pager(request, result), q=q.strip()),
+        place.context(
+            people=result["items"],
+            pages=pager(request, result),
+            q=q.strip(),
+            errors={},
+            values={},
+            labels=INVITE_LABELS,
+            **await invitation_context(client, place),
+        ),
         block="results",
     )

@@ -32,6 +32,7 @@ from api.models.framework import (
     Requirement,
     Standard,
 )
+from api.models.idempotency import IdempotencyKey
 from api.models.outbox import Channel, NoticeOptOut, OutboxMessage, WebhookEndpoint
 from api.models.partnership import Agency, AgencyOffer, Partnership, PartnershipAgency, Sector
 from api.models.people import ApiToken, Membership, Role, SignInFailure, TokenKind, User
@@ -67,6 +68,7 @@ __all__ = [
     "FollowUpUpdate",
     "Framework",
     "FrameworkVersion",
+    "IdempotencyKey",
     "LineOfEnquiry",
     "Membership",
     "ModeratedRating",

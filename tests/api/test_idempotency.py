@@ -24,6 +24,7 @@ from api.models import (
     WebhookEndpoint,
 )
 from api.models.base import utcnow
+from api.outbox import worker
 
 KEY = "7c6f3c2e-5b1d-4d3a-9a57-0f7e1c2b9d10"
 RECEIVER = "https://hooks.example.org/assure"
@@ -375,3 +376,14 @@ def test_expired_keys_and_abandoned_claims_are_pruned(db):  # type: ignore[no-un
     assert store.prune(db, now=now) == 2
     left = db.exec(select(IdempotencyKey.key).order_by(col(IdempotencyKey.key))).all()
     assert list(left) == ["fresh", "working"]
+
+
+def test_the_worker_prunes_expired_keys(connection, db):  # type: ignore[no-untyped-def]
+    now = utcnow()
+    for key, age in (("old", rules.LIFETIME), ("new", timedelta(hours=1))):
+        row = IdempotencyKey(caller="c", key=key, fingerprint="f", status=200, created_at=now - age)
+        db.add(row)
+    db.commit()
+    assert worker.prune_idempotency_keys(connection, now=now) == 1
+    db.expire_all()
+    assert list(db.exec(select(IdempotencyKey.key)).all()) == ["new"]

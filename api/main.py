@@ -10,6 +10,7 @@ from api import openapi, problems
 from api.actions.routes import router as actions
 from api.agencies.routes import router as agencies
 from api.attachments.routes import router as attachments
+from api.attachments.transfer import FRAMING_ALLOWANCE
 from api.audit.routes import router as audit
 from api.auth.routes import router as auth
 from api.challenge.enquiry_routes import router as challenge_enquiries
@@ -20,6 +21,7 @@ from api.db import get_engine
 from api.frameworks.routes import router as frameworks
 from api.frameworks.schemas import FrameworkDoc
 from api.headers import SecurityHeaders, docs_page
+from api.idempotency.middleware import Idempotency
 from api.invitations.routes import router as invitations
 from api.notices.routes import router as notices
 from api.onboarding.routes import router as onboarding
@@ -42,7 +44,9 @@ who has complied.
 Sign in with `POST /api/v1/auth/token` (OAuth2 password flow) or use a service token that
 a partnership admin issued; send it as `Authorization: Bearer …`. Errors are RFC 9457
 problem+json. Lists take `limit` and `offset` and return a `total`. Updates need the
-record's ETag in `If-Match`.
+record's ETag in `If-Match`. Any POST may carry an `Idempotency-Key`: sent again with the
+same key and body, it is answered as the first time (`Idempotent-Replayed: true`), not
+done twice.
 """
 
 
@@ -56,6 +60,12 @@ def create_app() -> FastAPI:
         openapi_url="/openapi.json",
     )
     problems.install(app)
+    # Inside the security headers, so that a replayed answer carries them too.
+    app.add_middleware(
+        Idempotency,
+        prefix=f"{API_PREFIX}/",
+        max_body=lambda: get_settings().attachment_max_bytes + FRAMING_ALLOWANCE,
+    )
     app.add_middleware(SecurityHeaders, https=get_settings().cookie_secure)
     openapi.install(app, body_models=(FrameworkDoc,))
     v1 = APIRouter(prefix=API_PREFIX)

@@ -16,6 +16,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
 from api.http import MAX_ID
+from api.idempotency import docs as idempotency
 from api.problems import PROBLEM_MEDIA_TYPE
 
 REF_TEMPLATE = "#/components/schemas/{model}"
@@ -36,6 +37,7 @@ def install(app: FastAPI, *, body_models: tuple[type[BaseModel], ...] = ()) -> N
                 routes=app.routes,
             )
             _add_body_models(document, body_models)
+            idempotency.describe(document, prefix="/api/")
             _errors_as_problems(document)
             _exact_integers(document)
             app.openapi_schema = document

@@ -26,6 +26,7 @@ from sqlmodel import Session, select
 
 from api import demo
 from api.db import get_session, make_engine
+from api.idempotency.store import store_session
 from api.main import create_app
 from api.models import ApiToken, Partnership, TokenKind, User
 from api.models.base import utcnow
@@ -164,7 +165,9 @@ def db(connection: Connection) -> Iterator[Session]:
 def api_app(connection: Connection) -> FastAPI:
     """A fresh API app on the test's transaction (for tests that change the app)."""
     app = create_app()
-    app.dependency_overrides[get_session] = ConnectionSlot(connection).session
+    slot = ConnectionSlot(connection)
+    app.dependency_overrides[get_session] = slot.session
+    app.dependency_overrides[store_session] = slot.store_session
     return app
 
 

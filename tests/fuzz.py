@@ -112,8 +112,10 @@ def schemathesis(base: str, name: str, token: str | None, report_dir: Path, work
     if token:
         command += ["--header", f"Authorization: Bearer {token}", "--exclude-path", SIGN_OUT]
     print(f"== schemathesis as {name}", flush=True)  # noqa: T201
+    # A fresh Idempotency-Key for each request (see fuzz_hooks).
+    hooks = {"SCHEMATHESIS_HOOKS": "fuzz_hooks", "PYTHONPATH": str(Path(__file__).parent)}
     # Run in the scratch directory: schemathesis keeps its crash cache in the working one.
-    return subprocess.run(command, cwd=work).returncode
+    return subprocess.run(command, cwd=work, env={**os.environ, **hooks}).returncode
 
 
 def main() -> int:

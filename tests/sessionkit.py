@@ -28,6 +28,14 @@ class ConnectionSlot:
         ):
             yield session
 
+    def store_session(self) -> Session:
+        """A session in the test's transaction for the idempotency keys' own steps (their
+        commits become savepoints)."""
+        assert self.connection is not None, "a request outside a test"
+        return Session(
+            bind=self.connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+
     @contextmanager
     def on(self, connection: Connection) -> Iterator[None]:
         """Point the app at this test's connection while the test runs."""

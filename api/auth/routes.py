@@ -13,6 +13,7 @@ from api.auth.schemas import (
 )
 from api.db import SessionDep
 from api.http import Id, IfMatch, Limit, Offset, Page, check_if_match, set_etag
+from api.idempotency.rules import SHOWS_SECRET_ONCE
 from api.people import service as people
 from api.people.schemas import OwnAccountChange
 from api.permissions import Permission, require
@@ -23,7 +24,12 @@ from api.settings import Settings, get_settings
 router = APIRouter(tags=["auth"])
 
 
-@router.post("/auth/token", response_model=TokenRead, responses=responses(401, 422, 429))
+@router.post(
+    "/auth/token",
+    response_model=TokenRead,
+    responses=responses(401, 422, 429),
+    openapi_extra=SHOWS_SECRET_ONCE,
+)
 def sign_in(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: SessionDep,
@@ -101,6 +107,7 @@ def list_service_tokens(
     response_model=ServiceTokenIssued,
     status_code=status.HTTP_201_CREATED,
     responses=responses(400, 401, 403, 404, 422),
+    openapi_extra=SHOWS_SECRET_ONCE,
 )
 def issue_service_token(
     partnership_id: Id, body: ServiceTokenCreate, principal: CurrentPrincipal, session: SessionDep

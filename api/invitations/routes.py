@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from api.db import SessionDep
 from api.http import Id, Limit, Offset, Page
+from api.idempotency.rules import SHOWS_SECRET_ONCE
 from api.invitations import service
 from api.invitations.rules import InvitationState
 from api.invitations.schemas import (
@@ -128,6 +129,7 @@ def look_up_invitation(body: TokenIn, session: SessionDep) -> InvitationOffer:
         201: {"model": InvitationAccepted, "description": "A new account, signed in"},
         **responses(400, 401, 403, 404, 409, 422),
     },
+    openapi_extra=SHOWS_SECRET_ONCE,  # a new account's sign-in token
 )
 def accept_invitation(
     body: InvitationAccept,

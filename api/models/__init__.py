@@ -32,6 +32,7 @@ from api.models.framework import (
     Requirement,
     Standard,
 )
+from api.models.idempotency import IdempotencyKey
 from api.models.invitation import Invitation
 from api.models.outbox import Channel, NoticeOptOut, OutboxMessage, WebhookEndpoint
 from api.models.partnership import Agency, AgencyOffer, Partnership, PartnershipAgency, Sector
@@ -68,6 +69,7 @@ __all__ = [
     "FollowUpUpdate",
     "Framework",
     "FrameworkVersion",
+    "IdempotencyKey",
     "Invitation",
     "LineOfEnquiry",
     "Membership",

@@ -1,4 +1,5 @@
-"""`assure worker`: queues the reminders that are due and delivers the outbox.
+"""`assure worker`: queues the reminders that are due, delivers the outbox, and prunes
+expired idempotency keys.
 
 Any number of workers may run against PostgreSQL; on SQLite one is enough, and a second
 is harmless (claims take the database's write lock in turn). Delivery is at least once:
@@ -17,6 +18,7 @@ from typing import Protocol
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from api.idempotency import store as idempotency_keys
 from api.models import Channel, OutboxMessage
 from api.models.base import utcnow
 from api.notices import reminders
@@ -143,6 +145,14 @@ def write_reminders(engine: Engine, *, now: datetime) -> int:
     return queued
 
 
+def prune_idempotency_keys(engine: Engine, *, now: datetime) -> int:
+    """Remove the idempotency keys that expired; how many."""
+    with _writing(engine) as session:
+        pruned = idempotency_keys.prune(session, now=now)
+        session.commit()
+    return pruned
+
+
 def run(engine: Engine, settings: Settings, *, once: bool = False) -> Tally:
     """Work until stopped (or one round, with `once`); what was delivered in all."""
     transports = transports_for(engine, settings)
@@ -154,6 +164,7 @@ def run(engine: Engine, settings: Settings, *, once: bool = False) -> Tally:
     while True:
         if reminded_at is None or time.monotonic() - reminded_at >= REMINDERS_EVERY:
             write_reminders(engine, now=utcnow())
+            prune_idempotency_keys(engine, now=utcnow())
             reminded_at = time.monotonic()
         total.add(drain(engine, transports))
         if once or stop.requested:

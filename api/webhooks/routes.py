@@ -8,6 +8,7 @@ from api.db import SessionDep
 from api.events.catalogue import Event
 from api.events.emit import emit
 from api.http import Id, IfMatch, Limit, Offset, Page, check_if_match, set_etag
+from api.idempotency.rules import SHOWS_SECRET_ONCE
 from api.models import OutboxMessage, WebhookEndpoint
 from api.outbox import rules as outbox_rules
 from api.outbox.rules import MessageState
@@ -91,6 +92,7 @@ def list_webhooks(
     response_model=WebhookCreated,
     status_code=status.HTTP_201_CREATED,
     responses=responses(400, 401, 403, 404, 422),
+    openapi_extra=SHOWS_SECRET_ONCE,
 )
 def create_webhook(
     partnership_id: Id,
@@ -161,6 +163,7 @@ def update_webhook(
     ONE + "/rotate-secret",
     response_model=WebhookSecret,
     responses=responses(401, 403, 404, 422),
+    openapi_extra=SHOWS_SECRET_ONCE,
 )
 def rotate_webhook_secret(
     partnership_id: Id,

@@ -19,6 +19,7 @@ from sqlalchemy import Connection
 from sqlmodel import Session, col, select
 
 from api.db import get_session
+from api.idempotency.store import store_session
 from api.main import create_app
 from api.models import Agency, Membership, Partnership, PartnershipAgency, User
 from api.permissions import SCOPES
@@ -55,6 +56,7 @@ def _shared_app() -> Iterator[tuple[FastAPI, ConnectionSlot]]:
     app.add_middleware(StatusRecorder)
     slot = ConnectionSlot()
     app.dependency_overrides[get_session] = slot.session
+    app.dependency_overrides[store_session] = slot.store_session
     yield app, slot
     _check_statuses_are_documented(app)
 

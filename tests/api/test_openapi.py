@@ -242,3 +242,37 @@ def test_required_text_says_that_spaces_alone_are_empty(client, auth, york):
         f"{API}/partnerships/{york.id}/agencies", headers=auth("admin"), json={"name": "   "}
     )
     assert_problem(r, 422, field="name")
+
+
+POSTS = [(path, op) for method, path, op in OPERATIONS if method == "POST" and path.startswith(API)]
+
+
+@pytest.mark.parametrize(("path", "operation"), POSTS, ids=[p for p, _ in POSTS])
+def test_every_post_documents_the_idempotency_key_and_its_answers(path, operation):
+    [header] = [p for p in operation["parameters"] if p["name"] == "Idempotency-Key"]
+    assert header["in"] == "header" and header["required"] is False
+    assert (header["schema"]["minLength"], header["schema"]["maxLength"]) == (1, 255)
+    assert re.fullmatch(header["schema"]["pattern"], "a UUID: 7c6f3c2e-5b1d")
+    assert not re.fullmatch(header["schema"]["pattern"], "caf\xe9")
+    for status in ("409", "422"):
+        assert "Idempotency-Key" in operation["responses"][status]["description"]
+        assert PROBLEM in operation["responses"][status]["content"]
+
+
+def _success_fields(operation: dict[str, Any]) -> set[str]:
+    fields: set[str] = set()
+    for status, response in operation["responses"].items():
+        for media in response.get("content", {}).values() if status.startswith("2") else ():
+            for ref in _refs(media.get("schema", {})):
+                fields |= set(_resolve(ref).get("properties", {}))
+    return fields
+
+
+def test_every_post_that_shows_a_secret_is_marked_so_its_answer_is_never_kept():
+    secret = {"token", "access_token", "secret"}
+    shows = {path for path, op in POSTS if _success_fields(op) & secret}
+    marked = {path for path, op in POSTS if op.get("x-shows-secret-once")}
+    assert shows == marked
+    assert {p.rsplit("/", 1)[-1] for p in shows} == {
+        "token", "service-tokens", "webhooks", "rotate-secret", "accept"
+    }  # fmt: skip

@@ -107,6 +107,9 @@ def test_people_from_a_spreadsheet_are_invited(
     done = admin.post(f"/p/{york.id}/onboarding/people", data=fields)
     assert done.status_code == 303 and done.headers["location"].endswith("/people?onboarded=1")
     assert count(db, Invitation, Invitation.email == "pat.panel@example.org") == 1
+    people = page_of(admin.get(done.headers["location"]))
+    assert "1 line of the spreadsheet done" in people.one("div", role="status").text
+    assert people.find("a", href=f"/p/{york.id}/onboarding?kind=people") is not None
 
 
 def test_a_file_changed_under_the_preview_comes_back_refused(

@@ -19,6 +19,7 @@ async def list_people(
     client: Api,
     q: Annotated[str, Query(max_length=100)] = "",
     page: Annotated[int, Query(ge=1, le=50_000)] = 1,
+    onboarded: Annotated[int | None, Query(ge=0, le=100_000)] = None,
 ) -> Response:
     result = await client.get(
         f"/partnerships/{place.id}/users", token=place.token, q=q.strip(), **page_params(page)
@@ -33,6 +34,7 @@ async def list_people(
             errors={},
             values={},
             labels=INVITE_LABELS,
+            onboarded=onboarded,
             **await invitation_context(client, place),
         ),
         block="results",

@@ -19,7 +19,12 @@ def _distinct(events: list[Event]) -> list[Event]:
 
 Events = Annotated[
     list[Event],
-    Field(min_length=1, max_length=len(Event), description="The event types to deliver"),
+    Field(
+        min_length=1,
+        max_length=len(Event),
+        description="The event types to deliver, each once",
+        json_schema_extra={"uniqueItems": True},
+    ),
     AfterValidator(_distinct),
 ]
 

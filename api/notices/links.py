@@ -13,3 +13,7 @@ def return_page(partnership_id: int, return_id: int) -> str:
 
 def notices_page() -> str:
     return page("/account/notices")
+
+
+def reset_password_page(token: str) -> str:
+    return page(f"/reset-password?token={token}")

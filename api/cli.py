@@ -91,13 +91,15 @@ def worker(args: argparse.Namespace) -> int:
 
 
 def create_user(args: argparse.Namespace) -> int:
+    from api import passwords
     from api.auth.service import normalise_email
     from api.models import Agency, Membership, Partnership, PartnershipAgency, Role, User
     from api.security import hash_password
 
     password = os.environ.get("ASSURE_NEW_PASSWORD") or getpass.getpass("Password: ")
-    if len(password) < 10:
-        _say("The password must have at least 10 characters.")
+    refused = passwords.problem(password, personal=[args.email, args.name])
+    if refused:
+        _say(f"The password {refused}.")
         return 2
     with _session() as session:
         email = normalise_email(args.email)

@@ -12,6 +12,7 @@ from api.agencies.routes import router as agencies
 from api.attachments.routes import router as attachments
 from api.attachments.transfer import FRAMING_ALLOWANCE
 from api.audit.routes import router as audit
+from api.auth.reset_routes import router as password_reset
 from api.auth.routes import router as auth
 from api.challenge.enquiry_routes import router as challenge_enquiries
 from api.challenge.follow_up_routes import router as challenge_follow_ups
@@ -71,6 +72,7 @@ def create_app() -> FastAPI:
     v1 = APIRouter(prefix=API_PREFIX)
     for router in (
         auth,
+        password_reset,
         partnerships,
         agencies,
         people,

@@ -21,6 +21,17 @@ class Settings(BaseSettings):
     # Sign-in throttling: this many failures for one email within the window locks it out.
     sign_in_max_failures: int = 5
     sign_in_window_minutes: int = 15
+    # ...and this many failures from one client address, whatever the emails (spraying).
+    sign_in_max_failures_per_address: int = 20
+    # Password reset: a link lives this long; this many requests per email, and per client
+    # address, within the window are answered; more wait (429).
+    password_reset_ttl_minutes: int = 60
+    password_reset_max_per_email: int = 3
+    password_reset_max_per_address: int = 10
+    password_reset_window_minutes: int = 60
+    # The proxies in front of the API (comma-separated addresses): only a request whose
+    # direct peer is one of them has its client address taken from X-Forwarded-For.
+    trusted_proxies: str = ""
     # Served over HTTPS (the same setting as the web app's Secure cookie): every response
     # then tells browsers to use HTTPS only (HSTS).
     cookie_secure: bool = False
@@ -44,6 +55,10 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     # How often `assure worker` looks for messages to send and reminders to write.
     worker_poll_seconds: float = 5
+
+    @property
+    def trusted_proxy_addresses(self) -> frozenset[str]:
+        return frozenset(a.strip() for a in self.trusted_proxies.split(",") if a.strip())
 
     @model_validator(mode="after")
     def refuse_cheap_hashing_outside_tests(self) -> "Settings":

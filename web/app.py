@@ -20,6 +20,7 @@ from web.client import ApiClient, ApiError
 from web.deps import CsrfRejected, NeedsSignIn, PageForbidden, PageNotFound, verify_csrf
 from web.pages import redirect, render, same_site_path
 from web.routes import (
+    account,
     actions,
     agencies,
     attachments,
@@ -166,6 +167,7 @@ def create_app(api: ApiClient, lifespan: Lifespan[FastAPI] | None = None) -> Fas
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (
         auth,
+        account,
         home,
         agencies,
         frameworks,

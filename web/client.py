@@ -11,10 +11,15 @@ from web.settings import WebSettings
 class ApiError(Exception):
     """The API answered with a problem; carries its status and problem details."""
 
-    def __init__(self, status: int, problem: dict[str, Any]):
+    def __init__(self, status: int, problem: dict[str, Any], retry_after: str | None = None):
         super().__init__(problem.get("detail") or problem.get("title") or str(status))
         self.status = status
         self.problem = problem
+        self.retry_after = int(retry_after) if retry_after and retry_after.isdigit() else None
+
+    @property
+    def field_errors(self) -> dict[str, str]:
+        return {e["field"]: e["message"] for e in self.problem.get("errors") or []}
 
     @property
     def detail(self) -> str:
@@ -59,7 +64,11 @@ class ApiClient:
                 problem = response.json()
             except ValueError:
                 problem = {"title": response.reason_phrase}
-            raise ApiError(response.status_code, problem if isinstance(problem, dict) else {})
+            raise ApiError(
+                response.status_code,
+                problem if isinstance(problem, dict) else {},
+                retry_after=response.headers.get("Retry-After"),
+            )
         return response
 
     async def get(self, path: str, *, token: str | None, **params: Any) -> Any:
@@ -92,14 +101,27 @@ class ApiClient:
         files = {field: (filename, content, content_type)}
         return (await self.request("POST", path, token=token, files=files)).json()
 
-    async def sign_in(self, email: str, password: str) -> str:
+    async def sign_in(self, email: str, password: str, *, client_address: str | None = None) -> str:
         response = await self.request(
-            "POST", "/auth/token", token=None, data={"username": email, "password": password}
+            "POST",
+            "/auth/token",
+            token=None,
+            data={"username": email, "password": password},
+            headers=forwarded_for(client_address),
         )
         return str(response.json()["access_token"])
 
     async def sign_out(self, token: str) -> None:
         await self.request("POST", "/auth/revoke", token=token)
+
+
+def forwarded_for(client_address: str | None) -> dict[str, str]:
+    """The browser's address, for the API's throttling: the API believes it only when this
+    web app's address is one of its trusted proxies (ASSURE_TRUSTED_PROXIES)."""
+    return {"X-Forwarded-For": client_address} if client_address else {}
+
+
+IN_PROCESS_WEB = "assure-web-in-process"
 
 
 def build(settings: WebSettings, api_app: ASGIApp | None = None) -> ApiClient:
@@ -109,7 +131,8 @@ def build(settings: WebSettings, api_app: ASGIApp | None = None) -> ApiClient:
     else:
         if api_app is None:
             raise ValueError("an in-process client needs the API app")
-        http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=api_app), base_url="http://assure-api", timeout=30
-        )
+        # The API believes the browser addresses passed on by this peer name, which no
+        # network connection can present (api/client_address.py: IN_PROCESS_WEB).
+        transport = httpx.ASGITransport(app=api_app, client=(IN_PROCESS_WEB, 0))
+        http = httpx.AsyncClient(transport=transport, base_url="http://assure-api", timeout=30)
     return ApiClient(http)

@@ -11,6 +11,7 @@ from api.auth.schemas import (
     ServiceTokenRead,
     TokenRead,
 )
+from api.client_address import ClientAddress
 from api.db import SessionDep
 from api.http import Id, IfMatch, Limit, Offset, Page, check_if_match, set_etag
 from api.idempotency.rules import SHOWS_SECRET_ONCE
@@ -34,10 +35,19 @@ def sign_in(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: SessionDep,
     settings: Annotated[Settings, Depends(get_settings)],
+    client_address: ClientAddress,
 ) -> TokenRead:
-    """OAuth2 password flow: `username` is the email. Returns an opaque bearer token."""
+    """OAuth2 password flow: `username` is the email. Returns an opaque bearer token.
+
+    Too many failures for one email, or from one client address across emails, are
+    answered 429 with `Retry-After` (seconds) until the oldest leaves the window.
+    """
     token, _ = service.sign_in(
-        session, email=form.username, password=form.password, settings=settings
+        session,
+        email=form.username,
+        password=form.password,
+        settings=settings,
+        client_address=client_address,
     )
     return TokenRead(access_token=token, expires_in=settings.token_ttl_minutes * 60)
 

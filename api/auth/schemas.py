@@ -1,7 +1,8 @@
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+from api.fields import Password
 from api.models import Role
 from api.permissions import SCOPES, ReturnsSeen, Scope
 
@@ -97,3 +98,26 @@ class ServiceTokenRead(BaseModel):
 
 class ServiceTokenIssued(ServiceTokenRead):
     token: str = Field(description="Shown once; only its hash is kept")
+
+
+class PasswordResetRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr = Field(max_length=254)
+
+
+class PasswordResetRequested(BaseModel):
+    detail: str = Field(
+        default=(
+            "If this email has an Assure account, a link to choose a new password is on its "
+            "way to it. The link works once, within an hour."
+        ),
+        description="The same whether or not the email has an account",
+    )
+
+
+class PasswordResetConfirm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=1, max_length=200, description="From the emailed link")
+    new_password: Password

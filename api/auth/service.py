@@ -1,6 +1,7 @@
 """Signing in and out, throttling failures, and service tokens for other systems."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
@@ -24,10 +25,27 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def _throttle(
+    session: Session, *, where: Any, limit: int, window: timedelta, now: datetime, detail: str
+) -> None:
+    """Refuse (429, with Retry-After) when `limit` failures matching `where` are recent."""
+    recent = select(SignInFailure.failed_at).where(where, SignInFailure.failed_at > now - window)
+    failures = session.exec(select(func.count()).select_from(recent.subquery())).one()
+    if failures >= limit:
+        oldest = session.exec(recent.order_by(col(SignInFailure.failed_at))).first() or now
+        raise TooManyRequests(detail, retry_after=retry_after(oldest + window, now))
+
+
+def retry_after(free_at: datetime, now: datetime) -> int:
+    """Whole seconds until `free_at`, at least 1 (for a Retry-After header)."""
+    return max(1, int((free_at - now).total_seconds()) + 1)
+
+
 def sign_in(
-    session: Session, *, email: str, password: str, settings: Settings
+    session: Session, *, email: str, password: str, settings: Settings, client_address: str
 ) -> tuple[str, ApiToken]:
-    """Check the password and issue a session token; too many failures lock the email out.
+    """Check the password and issue a session token; too many failures lock the email out,
+    and too many from one address (across emails: password spraying) lock the address out.
 
     A failed attempt is kept even though the request fails (`WrongPassword` keeps the
     request's writes), so that throttling holds across requests, servers and concurrent
@@ -40,32 +58,42 @@ def sign_in(
     user = session.exec(select(User).where(User.email == email).with_for_update()).first()
     now = utcnow()
     window = timedelta(minutes=settings.sign_in_window_minutes)
-    recent = select(SignInFailure.failed_at).where(
-        SignInFailure.email == email, SignInFailure.failed_at > now - window
+    _throttle(
+        session,
+        where=col(SignInFailure.client_address) == client_address,
+        limit=settings.sign_in_max_failures_per_address,
+        window=window,
+        now=now,
+        detail="Too many failed sign-ins from your network address. Wait, then try again.",
     )
-    failures = session.exec(select(func.count()).select_from(recent.subquery())).one()
-    if failures >= settings.sign_in_max_failures:
-        oldest = session.exec(recent.order_by(col(SignInFailure.failed_at))).first() or now
-        retry_after = max(1, int((oldest + window - now).total_seconds()) + 1)
-        raise TooManyRequests(
-            "Too many failed sign-ins for this email. Wait, then try again.",
-            retry_after=retry_after,
-        )
+    _throttle(
+        session,
+        where=col(SignInFailure.email) == email,
+        limit=settings.sign_in_max_failures,
+        window=window,
+        now=now,
+        detail="Too many failed sign-ins for this email. Wait, then try again.",
+    )
     if not verify_password(user.password_hash if user else None, password) or not (
         user and user.is_active
     ):
         # Forget failures older than the window, so the table stays small under attack.
         session.execute(delete(SignInFailure).where(col(SignInFailure.failed_at) <= now - window))
-        session.add(SignInFailure(email=email, failed_at=now))
+        session.add(SignInFailure(email=email, client_address=client_address, failed_at=now))
         raise WrongPassword("The email or password is not right.")
     session.execute(delete(SignInFailure).where(col(SignInFailure.email) == email))
+    return start_session(session, user=user, settings=settings)
+
+
+def start_session(session: Session, *, user: User, settings: Settings) -> tuple[str, ApiToken]:
+    """A new session token for a person whose password was just checked or just set."""
     token, digest = new_token()
     row = ApiToken(
         token_hash=digest,
         kind=TokenKind.session,
         name="sign-in",
         user_id=user.id,
-        expires_at=now + timedelta(minutes=settings.token_ttl_minutes),
+        expires_at=utcnow() + timedelta(minutes=settings.token_ttl_minutes),
     )
     session.add(row)
     return token, row

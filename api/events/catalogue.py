@@ -18,6 +18,7 @@ class Event(StrEnum):
     agency_offer_withdraw = "agency_offer.withdraw"
     user_create = "user.create"
     user_update = "user.update"
+    user_password_reset = "user.password_reset"
     membership_create = "membership.create"
     membership_delete = "membership.delete"
     invitation_create = "invitation.create"
@@ -88,6 +89,8 @@ DESCRIPTIONS: dict[Event, str] = {
     Event.agency_offer_withdraw: "An offer to share an agency was withdrawn.",
     Event.user_create: "A person was added.",
     Event.user_update: "A person's name, email or password changed.",
+    Event.user_password_reset: "A person chose a new password with an emailed reset link; "
+    "their sign-ins ended.",
     Event.membership_create: "A person was given a role.",
     Event.membership_delete: "A person's role was taken away.",
     Event.invitation_create: "A person was invited by email to hold roles.",

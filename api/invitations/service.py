@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from api import passwords
 from api.agencies import service as agencies
 from api.audit import service as audit
 from api.auth import service as auth
@@ -369,11 +370,13 @@ def accept(
         if principal.user_id != user.id:
             raise Forbidden(_sign_in_needed(invitation.email))
     else:
+        name = data.name or invitation.name
         if data.password is None:
-            raise Invalid({"password": "A new account needs a password of 10 characters or more"})
+            raise Invalid({"password": "A new account needs a password"})
+        passwords.require_acceptable(data.password, personal=[invitation.email, name])
         user = User(
             email=invitation.email,
-            name=data.name or invitation.name,
+            name=name,
             password_hash=hash_password(data.password),
         )
         session.add(user)
@@ -404,10 +407,7 @@ def accept(
     _record(session, Event.invitation_accept, invitation, principal=principal, actor_label=actor)
     answer = InvitationAccepted(partnership_id=invitation.partnership_id, user_id=user.id)
     if created:
-        assert data.password is not None
-        token, _ = auth.sign_in(
-            session, email=user.email, password=data.password, settings=settings
-        )
+        token, _ = auth.start_session(session, user=user, settings=settings)
         answer.access_token, answer.token_type = token, "bearer"
         answer.expires_in = settings.token_ttl_minutes * 60
     return answer, created

@@ -36,7 +36,15 @@ from api.models.idempotency import IdempotencyKey
 from api.models.invitation import Invitation
 from api.models.outbox import Channel, NoticeOptOut, OutboxMessage, WebhookEndpoint
 from api.models.partnership import Agency, AgencyOffer, Partnership, PartnershipAgency, Sector
-from api.models.people import ApiToken, Membership, Role, SignInFailure, TokenKind, User
+from api.models.people import (
+    ApiToken,
+    Membership,
+    PasswordReset,
+    Role,
+    SignInFailure,
+    TokenKind,
+    User,
+)
 from api.models.programme import Programme, ProgrammeAgency, ProgrammeStatus
 from api.models.returns import (
     RequirementResponse,
@@ -76,6 +84,7 @@ __all__ = [
     "ModeratedRating",
     "NoticeOptOut",
     "OutboxMessage",
+    "PasswordReset",
     "Outcome",
     "PanelMember",
     "PanelScore",

@@ -94,4 +94,22 @@ class SignInFailure(SQLModel, table=True):
 
     id: int | None = id_field()
     email: str = Field(max_length=254, index=True)
+    # Where the attempt came from (api/client.py), to slow one address trying many emails.
+    client_address: str | None = Field(default=None, max_length=45, index=True)
     failed_at: datetime = timestamp_field(index=True)
+
+
+class PasswordReset(SQLModel, table=True):
+    """A request for a reset link, kept for every request, with or without an account (so
+    that both are throttled alike); for an account's, the link's token, by its SHA-256 only."""
+
+    __tablename__ = "password_reset"
+
+    id: int | None = id_field()
+    email: str = Field(max_length=254, index=True)
+    client_address: str | None = Field(default=None, max_length=45, index=True)
+    requested_at: datetime = timestamp_field(index=True)
+    user_id: int | None = fk_field("user.id", nullable=True)
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    expires_at: datetime | None = optional_timestamp_field()
+    used_at: datetime | None = optional_timestamp_field()

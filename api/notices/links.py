@@ -19,3 +19,7 @@ def notices_page() -> str:
 
 def invitation_page(token: str) -> str:
     return page("/invitation?" + urlencode({"token": token}))
+
+
+def reset_password_page(token: str) -> str:
+    return page("/reset-password?" + urlencode({"token": token}))

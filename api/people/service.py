@@ -6,6 +6,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from api import passwords
 from api.agencies import service as agencies
 from api.audit import service as audit
 from api.auth.service import normalise_email
@@ -204,13 +205,15 @@ def create(
     if principal.is_service and data.password is not None:
         raise Invalid({"password": "A service token never sets a password; people set their own"})
     if not principal.is_service and data.password is None:
-        raise Invalid({"password": "A new account needs a password of 10 characters or more"})
+        raise Invalid({"password": "A new account needs a password: " + passwords.RULES})
     grants = [(grant, f"roles.{i}.agency_id") for i, grant in enumerate(data.roles)]
     for grant, at in grants:
         _check_grant(
             session, principal=principal, partnership_id=partnership_id, grant=grant, at=at
         )
     email = normalise_email(str(data.email))
+    if data.password is not None:
+        passwords.require_acceptable(data.password, personal=[email, data.name])
     _refuse_taken(session, email)
     password_hash = hash_password(data.password) if data.password is not None else NO_PASSWORD
     user = User(email=email, name=data.name, password_hash=password_hash)
@@ -317,6 +320,8 @@ def _change(session: Session, *, principal: Principal, user: User, data: Account
     name = data.name if data.name is not None else user.name
     if (email, name) == (user.email, user.name) and data.password is None:
         return user  # nothing to change: no new version, no event
+    if data.password is not None:
+        passwords.require_acceptable(data.password, personal=[email, name, user.email])
     if email != user.email:
         _refuse_taken(session, email)
     before = audit.snapshot(user)

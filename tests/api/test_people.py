@@ -476,3 +476,65 @@ def test_an_admin_can_be_removed_while_another_remains(client, auth, york, user_
         f"{API}/partnerships/{york.id}/roles/{scrutineer_admin}", headers=auth("scrutineer")
     )
     assert_problem(r, 409)
+
+
+# The password policy (api/passwords.py) holds on every route that sets a password.
+REFUSED_PASSWORDS = [
+    ("short pass", "at least 15 characters"),
+    ("x" * 129, "at most 128 characters"),
+    ("passwordpassword", "too easy to guess"),
+    ("1234567890123456", "too easy to guess"),
+]
+
+
+def _says(response, field: str, words: str) -> None:
+    [error] = assert_problem(response, 422, field=field)["errors"]
+    assert words in error["message"], error
+
+
+@pytest.mark.parametrize(("password", "says"), REFUSED_PASSWORDS)
+def test_the_password_policy_holds_for_a_new_account(client, db, auth, york, password, says):
+    before = count(db, User)
+    r = client.post(url(york.id), headers=auth("admin"), json=new_person(password=password))
+    _says(r, "password", says)
+    r = client.post(
+        url(york.id), headers=auth("admin"), json=new_person(password="new.person@york.example")
+    )
+    _says(r, "password", "must not be your email")
+    assert count(db, User) == before
+
+
+@pytest.mark.parametrize(("password", "says"), REFUSED_PASSWORDS)
+def test_the_password_policy_holds_for_your_own_change(client, db, auth, password, says):
+    panel = auth("panel")
+    before, etag = _me(client, panel)
+    r = client.patch(
+        ME,
+        headers={**panel, "If-Match": etag},
+        json={"password": password, "current_password": PASSWORD},
+    )
+    _says(r, "password", says)
+    assert _me(client, panel) == (before, etag)
+
+
+@pytest.mark.parametrize(("password", "says"), REFUSED_PASSWORDS)
+def test_the_password_policy_holds_for_a_platform_admins_change(
+    client, db, auth, user_id, password, says
+):
+    platform, panel = auth("platform"), user_id("panel")
+    read = client.get(f"{API}/users/{panel}", headers=platform)
+    r = client.patch(
+        f"{API}/users/{panel}",
+        headers={**platform, "If-Match": read.headers["ETag"]},
+        json={"password": password},
+    )
+    _says(r, "password", says)
+    assert (
+        client.get(f"{API}/users/{panel}", headers=platform).headers["ETag"] == read.headers["ETag"]
+    )
+
+
+def test_passwords_set_before_the_policy_still_sign_in(client):
+    """The policy applies when a password is set; the demo's passwords go on working."""
+    r = client.post(f"{API}/auth/token", data={"username": PEOPLE["panel"], "password": PASSWORD})
+    assert r.is_success, r.text

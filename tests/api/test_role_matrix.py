@@ -24,7 +24,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from invitekit import latest_token
 from sqlalchemy import Connection
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from api.models import Channel, OutboxMessage
 from api.models.base import utcnow
@@ -46,6 +46,8 @@ route                                                    admin scrut panel exec 
 POST   /auth/token                                      *200   200   200   200   200   200   200   200   200   200   200
 POST   /auth/revoke                                     *204   204   204   204   204   204   204   204   204   204   401
 GET    /me                                              *200   200   200   200   200   200   200   200   200   200   401
+POST   /auth/password-reset                             *202   202   202   202   202   202   202   202   202   202   202
+POST   /auth/password-reset/confirm                     *204   204   204   204   204   204   204   204   204   204   204
 PATCH  /me                                              *200   200   200   200   200   200   200   200   403   403   401
 GET    /me/notices                                      *200   200   200   200   200   200   200   200   403   403   401
 PUT    /me/notices                                      *200   200   200   200   200   200   200   200   403   403   401
@@ -475,6 +477,16 @@ class Target:
         return next(int(u["id"]) for u in users["items"] if u["email"] == PEOPLE["panel"])
 
     @cached_property
+    def reset_token(self) -> str:
+        """A password reset link's token, for York's panel member, read from the outbox."""
+        r = self.world.client.post(f"{API}/auth/password-reset", json={"email": PEOPLE["panel"]})
+        assert r.status_code == 202, r.text
+        [message] = self.world.db.exec(
+            select(OutboxMessage).where(OutboxMessage.kind == "password_reset")
+        ).all()
+        return message.body.split("/reset-password?token=")[1].split()[0]
+
+    @cached_property
     def session(self) -> int:
         """The asked agency's session at the event (its invitation)."""
         r = self._ok("GET", f"{self.p}/challenge-events/{self.event}")
@@ -613,6 +625,10 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
         data={"username": PEOPLE["admin"], "password": PASSWORD}
     ),
     ("POST", "/auth/revoke"): lambda t: Call(),
+    ("POST", "/auth/password-reset"): lambda t: Call(json={"email": PEOPLE["panel"]}),
+    ("POST", "/auth/password-reset/confirm"): lambda t: Call(
+        json={"token": t.reset_token, "new_password": "a matrix reset password"}
+    ),
     ("GET", "/me"): lambda t: Call(),
     ("PATCH", "/me"): lambda t: Call(json={"name": "Matrix Name"}, headers={"If-Match": "*"}),
     ("GET", "/users/{user_id}"): lambda t: Call(),

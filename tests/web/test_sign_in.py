@@ -168,7 +168,8 @@ def test_sign_in_is_throttled_after_five_failures(site: TestClient, db: Session)
     # the sixth attempt is refused even with the right password, and says why
     page = page_of(submit_sign_in(site, email, PASSWORD), status=422)
     message = page.field_error("email")
-    assert message == "Too many failed sign-ins for this email. Wait, then try again."
+    # when to try again, from the API's Retry-After: the window is 15 minutes
+    assert message == "Too many attempts. Try again in 15 minutes."
     assert page.summary_links() == {"#field-email": message}
     assert site.get("/p/1").status_code == 303
     # someone else can still sign in

@@ -13,6 +13,14 @@ from web.pages import redirect, render, safe_next
 router = APIRouter()
 
 
+def try_again(seconds: int | None) -> str:
+    """When to try again, from the API's Retry-After, in whole minutes."""
+    if not seconds:
+        return "Too many attempts. Wait a while, then try again."
+    minutes = max(1, -(-seconds // 60))
+    return f"Too many attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+
+
 @router.get("/sign-in")
 async def sign_in_page(request: Request, next: str | None = None) -> Response:
     return render(request, "auth/sign_in.html", {"next": safe_next(next), "errors": {}})
@@ -33,10 +41,11 @@ async def sign_in(
         errors["password"] = "Enter your password"
     if not errors:
         try:
-            token = await client.sign_in(email, password)
+            address = request.client.host if request.client else None
+            token = await client.sign_in(email, password, client_address=address)
         except ApiError as exc:
             if exc.status == 429:
-                errors["email"] = exc.detail
+                errors["email"] = try_again(exc.retry_after)
             elif exc.status in (401, 422):
                 errors["email"] = "The email or password is not right"
             else:

@@ -12,6 +12,7 @@ from api.agencies.routes import router as agencies
 from api.attachments.routes import router as attachments
 from api.audit.routes import router as audit
 from api.auth.routes import router as auth
+from api.auth.scope_routes import router as scopes
 from api.challenge.enquiry_routes import router as challenge_enquiries
 from api.challenge.follow_up_routes import router as challenge_follow_ups
 from api.challenge.routes import router as challenge
@@ -23,6 +24,7 @@ from api.headers import SecurityHeaders, docs_page
 from api.notices.routes import router as notices
 from api.outbox.routes import router as outbox
 from api.partnerships.routes import router as partnerships
+from api.people.activation_routes import router as people_activation
 from api.people.routes import router as people
 from api.programmes.routes import router as programmes
 from api.returns.routes import router as returns
@@ -59,9 +61,11 @@ def create_app() -> FastAPI:
     v1 = APIRouter(prefix=API_PREFIX)
     for router in (
         auth,
+        scopes,
         partnerships,
         agencies,
         people,
+        people_activation,
         frameworks,
         programmes,
         returns,

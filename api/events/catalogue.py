@@ -18,6 +18,8 @@ class Event(StrEnum):
     agency_offer_withdraw = "agency_offer.withdraw"
     user_create = "user.create"
     user_update = "user.update"
+    user_deactivate = "user.deactivate"
+    user_reactivate = "user.reactivate"
     membership_create = "membership.create"
     membership_delete = "membership.delete"
     service_token_issue = "service_token.issue"
@@ -84,6 +86,9 @@ DESCRIPTIONS: dict[Event, str] = {
     Event.agency_offer_withdraw: "An offer to share an agency was withdrawn.",
     Event.user_create: "A person was added.",
     Event.user_update: "A person's name, email or password changed.",
+    Event.user_deactivate: "A person was deactivated in the partnership: their roles there "
+    "give them nothing until they are reactivated.",
+    Event.user_reactivate: "A deactivated person was reactivated, with the roles they held.",
     Event.membership_create: "A person was given a role.",
     Event.membership_delete: "A person's role was taken away.",
     Event.service_token_issue: "A service token was issued.",

@@ -34,7 +34,15 @@ from api.models.framework import (
 )
 from api.models.outbox import Channel, NoticeOptOut, OutboxMessage, WebhookEndpoint
 from api.models.partnership import Agency, AgencyOffer, Partnership, PartnershipAgency, Sector
-from api.models.people import ApiToken, Membership, Role, SignInFailure, TokenKind, User
+from api.models.people import (
+    ApiToken,
+    Deactivation,
+    Membership,
+    Role,
+    SignInFailure,
+    TokenKind,
+    User,
+)
 from api.models.programme import Programme, ProgrammeAgency, ProgrammeStatus
 from api.models.returns import (
     RequirementResponse,
@@ -58,6 +66,7 @@ __all__ = [
     "Channel",
     "AuditEvent",
     "ChallengeEvent",
+    "Deactivation",
     "ChallengeSession",
     "Colour",
     "EnquiryStandard",

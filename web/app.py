@@ -34,9 +34,11 @@ from web.routes import (
     frameworks,
     home,
     people,
+    person,
     programmes,
     returns,
     reviews,
+    service_tokens,
     versions,
 )
 from web.settings import WebSettings, get_settings
@@ -177,6 +179,8 @@ def create_app(api: ApiClient, lifespan: Lifespan[FastAPI] | None = None) -> Fas
         challenge_enquiries,
         follow_ups,
         people,
+        person,
+        service_tokens,
         audit,
     ):
         app.include_router(module.router, dependencies=[Depends(verify_csrf)])

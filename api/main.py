@@ -14,6 +14,7 @@ from api.attachments.transfer import FRAMING_ALLOWANCE
 from api.audit.routes import router as audit
 from api.auth.reset_routes import router as password_reset
 from api.auth.routes import router as auth
+from api.auth.scope_routes import router as scopes
 from api.challenge.enquiry_routes import router as challenge_enquiries
 from api.challenge.follow_up_routes import router as challenge_follow_ups
 from api.challenge.routes import router as challenge
@@ -28,6 +29,7 @@ from api.notices.routes import router as notices
 from api.onboarding.routes import router as onboarding
 from api.outbox.routes import router as outbox
 from api.partnerships.routes import router as partnerships
+from api.people.activation_routes import router as people_activation
 from api.people.routes import router as people
 from api.programmes.routes import router as programmes
 from api.returns.routes import router as returns
@@ -73,9 +75,11 @@ def create_app() -> FastAPI:
     for router in (
         auth,
         password_reset,
+        scopes,
         partnerships,
         agencies,
         people,
+        people_activation,
         onboarding,
         invitations,
         frameworks,

@@ -3,7 +3,7 @@
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Annotated
 
@@ -11,10 +11,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends
 from fastapi.security import OAuth2PasswordBearer
-from sqlmodel import Session, select
+from sqlalchemy import or_, update
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, col, select
 
 from api.db import SessionDep
-from api.models import ApiToken, Membership, Role, TokenKind, User
+from api.models import ApiToken, Deactivation, Membership, Role, TokenKind, User
 from api.models.base import utcnow
 from api.permissions import scopes_markdown
 from api.problems import NotAuthenticated
@@ -116,12 +118,54 @@ oauth2_scheme = OAuth2PasswordBearer(
 )
 
 
+# A token's last use is kept to within this much: a token used again sooner is not written
+# again, so that reading with a token does not write to the database on every request.
+TOKEN_USE_GRANULARITY = timedelta(minutes=5)
+
+
+def note_use(session: Session, row: ApiToken, now: datetime) -> None:
+    """Record that the token is being used, at most once per TOKEN_USE_GRANULARITY.
+
+    The write joins the request's transaction, so a request that fails (and rolls back)
+    leaves no trace; the next successful one records the use. One conditional UPDATE makes
+    concurrent requests write it once. On SQLite a reading request's transaction cannot
+    always start writing (another writer committed meanwhile): the use is then recorded
+    by a later request rather than failing this one.
+    """
+    if row.last_used_at is not None and now - row.last_used_at < TOKEN_USE_GRANULARITY:
+        return
+    stale = or_(
+        col(ApiToken.last_used_at).is_(None),
+        col(ApiToken.last_used_at) <= now - TOKEN_USE_GRANULARITY,
+    )
+    try:
+        with session.begin_nested():
+            session.execute(
+                update(ApiToken).where(col(ApiToken.id) == row.id, stale).values(last_used_at=now)
+            )
+    except OperationalError:
+        return
+
+
+def active_memberships(session: Session, user_id: int) -> list[Membership]:
+    """The person's roles, but none in a partnership that deactivated them."""
+    deactivated = select(Deactivation.partnership_id).where(Deactivation.user_id == user_id)
+    return list(
+        session.exec(
+            select(Membership).where(
+                Membership.user_id == user_id, col(Membership.partnership_id).not_in(deactivated)
+            )
+        )
+    )
+
+
 def load_principal(session: Session, token: str) -> Principal:
     row = session.exec(select(ApiToken).where(ApiToken.token_hash == token_digest(token))).first()
     now = utcnow()
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         raise NotAuthenticated("The token is invalid, expired or revoked. Sign in again.")
     assert row.id is not None
+    note_use(session, row, now)
     if row.kind == TokenKind.service:
         return Principal(
             label=f"service token “{row.name}”",
@@ -134,7 +178,7 @@ def load_principal(session: Session, token: str) -> Principal:
         raise NotAuthenticated("This account is not active.")
     assert user.id is not None
     grants: dict[int, set[Grant]] = {}
-    for m in session.exec(select(Membership).where(Membership.user_id == user.id)):
+    for m in active_memberships(session, user.id):
         grants.setdefault(m.partnership_id, set()).add(Grant(m.role, m.agency_id))
     return Principal(
         label=user.name,

@@ -130,6 +130,20 @@ def issue_service_token(
     return ServiceTokenIssued(token=token, **ServiceTokenRead.model_validate(row).model_dump())
 
 
+@router.get(
+    "/partnerships/{partnership_id}/service-tokens/{token_id}",
+    response_model=ServiceTokenRead,
+    responses=responses(401, 403, 404, 422),
+)
+def read_service_token(
+    partnership_id: Id, token_id: Id, principal: CurrentPrincipal, session: SessionDep
+) -> ServiceTokenRead:
+    """One service token of the partnership (never the token itself)."""
+    require(principal, partnership_id, Permission.manage_service_tokens)
+    row = service.get_service_token(session, partnership_id=partnership_id, token_id=token_id)
+    return ServiceTokenRead.model_validate(row)
+
+
 @router.delete(
     "/partnerships/{partnership_id}/service-tokens/{token_id}",
     status_code=status.HTTP_204_NO_CONTENT,

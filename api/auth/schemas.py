@@ -33,6 +33,9 @@ class PartnershipAccess(BaseModel):
     returns_seen: ReturnsSeen = Field(
         description="Whose returns you may list there: every agency's, your own agencies', or none"
     )
+    grantable_roles: list[Role] = Field(
+        default=[], description="The roles you may give (and take away) there"
+    )
 
 
 class MeRead(BaseModel):
@@ -94,6 +97,10 @@ class ServiceTokenRead(BaseModel):
     created_at: datetime
     expires_at: datetime
     revoked_at: datetime | None
+    last_used_at: datetime | None = Field(
+        description="When the token was last used, to within a few minutes (a token is not "
+        "written again each time it is used)"
+    )
 
 
 class ServiceTokenIssued(ServiceTokenRead):

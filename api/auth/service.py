@@ -9,9 +9,18 @@ from sqlmodel import Session, col, select
 from api.audit import service as audit
 from api.events.catalogue import Event
 from api.events.emit import emit
-from api.models import Agency, ApiToken, Membership, Partnership, SignInFailure, TokenKind, User
+from api.models import (
+    Agency,
+    ApiToken,
+    Membership,
+    Partnership,
+    Role,
+    SignInFailure,
+    TokenKind,
+    User,
+)
 from api.models.base import utcnow
-from api.permissions import Permission, can, returns_seen
+from api.permissions import Permission, can, may_grant, returns_seen
 from api.problems import NotAuthenticated, NotFound, TooManyRequests
 from api.security import Principal, new_token, revoke, verify_password
 from api.settings import Settings
@@ -119,6 +128,7 @@ def _access(session: Session, principal: Principal) -> list[dict[str, object]]:
             "roles": sorted(principal.roles_in(p.id or 0)),
             "actions": sorted(a.value for a in Permission if can(principal, p.id or 0, a)),
             "returns_seen": returns_seen(principal, p.id or 0),
+            "grantable_roles": [r for r in Role if may_grant(principal, p.id or 0, r)],
         }
         for p in rows
     ]
@@ -143,7 +153,10 @@ def me(session: Session, *, principal: Principal) -> dict[str, object]:
         select(Membership, Partnership.name, Agency.name)
         .join(Partnership, col(Partnership.id) == Membership.partnership_id)
         .outerjoin(Agency, col(Agency.id) == Membership.agency_id)
-        .where(Membership.user_id == user.id)
+        .where(
+            Membership.user_id == user.id,
+            col(Membership.partnership_id).in_(principal.partnership_ids()),
+        )
         .order_by(col(Partnership.name), col(Membership.role))
     ).all()
     return {
@@ -215,12 +228,17 @@ def list_service_tokens(
     return list(rows), total
 
 
-def revoke_service_token(
-    session: Session, *, principal: Principal, partnership_id: int, token_id: int
-) -> None:
+def get_service_token(session: Session, *, partnership_id: int, token_id: int) -> ApiToken:
     row = session.get(ApiToken, token_id)
     if row is None or row.kind != TokenKind.service or row.partnership_id != partnership_id:
         raise NotFound("No such service token.")
+    return row
+
+
+def revoke_service_token(
+    session: Session, *, principal: Principal, partnership_id: int, token_id: int
+) -> None:
+    row = get_service_token(session, partnership_id=partnership_id, token_id=token_id)
     before = audit.snapshot(row, exclude={"token_hash"})
     revoke(session, token_id)
     emit(

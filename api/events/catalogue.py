@@ -19,6 +19,8 @@ class Event(StrEnum):
     user_create = "user.create"
     user_update = "user.update"
     user_password_reset = "user.password_reset"
+    user_deactivate = "user.deactivate"
+    user_reactivate = "user.reactivate"
     membership_create = "membership.create"
     membership_delete = "membership.delete"
     invitation_create = "invitation.create"
@@ -91,6 +93,9 @@ DESCRIPTIONS: dict[Event, str] = {
     Event.user_update: "A person's name, email or password changed.",
     Event.user_password_reset: "A person chose a new password with an emailed reset link; "
     "their sign-ins ended.",
+    Event.user_deactivate: "A person was deactivated in the partnership: their roles there "
+    "give them nothing until they are reactivated.",
+    Event.user_reactivate: "A deactivated person was reactivated, with the roles they held.",
     Event.membership_create: "A person was given a role.",
     Event.membership_delete: "A person's role was taken away.",
     Event.invitation_create: "A person was invited by email to hold roles.",

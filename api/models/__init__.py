@@ -38,6 +38,7 @@ from api.models.outbox import Channel, NoticeOptOut, OutboxMessage, WebhookEndpo
 from api.models.partnership import Agency, AgencyOffer, Partnership, PartnershipAgency, Sector
 from api.models.people import (
     ApiToken,
+    Deactivation,
     Membership,
     PasswordReset,
     Role,
@@ -68,6 +69,7 @@ __all__ = [
     "Channel",
     "AuditEvent",
     "ChallengeEvent",
+    "Deactivation",
     "ChallengeSession",
     "Colour",
     "EnquiryStandard",

@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from api.models.base import (
@@ -64,6 +64,20 @@ class Membership(SQLModel, table=True):
     created_at: datetime = timestamp_field()
 
 
+class Deactivation(SQLModel, table=True):
+    """A person deactivated in one partnership: their roles there are kept but give nothing
+    (the principal loading ignores them) until they are reactivated, when this row goes."""
+
+    __tablename__ = "deactivation"
+    __table_args__ = (UniqueConstraint("user_id", "partnership_id"),)
+
+    id: int | None = id_field()
+    user_id: int = fk_field("user.id")
+    partnership_id: int = fk_field("partnership.id")
+    deactivated_by_id: int | None = fk_field("user.id", nullable=True, index=False)
+    created_at: datetime = timestamp_field()
+
+
 class TokenKind(StrEnum):
     session = "session"
     service = "service"
@@ -85,6 +99,8 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = timestamp_field()
     expires_at: datetime = timestamp_field()
     revoked_at: datetime | None = optional_timestamp_field()
+    # When the token was last used, to within TOKEN_USE_GRANULARITY (api/security.py).
+    last_used_at: datetime | None = optional_timestamp_field()
 
 
 class SignInFailure(SQLModel, table=True):

@@ -26,6 +26,10 @@ def list_users(
     q: Search = None,
     role: Role | None = None,
     agency_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    active: Annotated[
+        bool | None,
+        Query(description="true: only people active here; false: only those deactivated"),
+    ] = None,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> Page[UserRead]:
@@ -39,6 +43,7 @@ def list_users(
         agency_id=agency_id,
         limit=limit,
         offset=offset,
+        active=active,
     )
     return Page(items=items, total=total, limit=limit, offset=offset)
 

@@ -84,6 +84,12 @@ class UserRead(BaseModel):
     email: str
     name: str
     is_active: bool
+    active_here: bool = Field(
+        default=True,
+        description="False once the partnership deactivated the person: their roles here "
+        "are kept but give them nothing until they are reactivated",
+    )
+    deactivated_at: datetime | None = None
     version: int
     created_at: datetime
     roles: list[RoleRead]

@@ -1,6 +1,7 @@
 """People and their roles in a partnership."""
 
 from collections import defaultdict
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +15,7 @@ from api.db import bump_version
 from api.events.catalogue import Event
 from api.events.emit import emit
 from api.http import like
-from api.models import Agency, ApiToken, Membership, Role, TokenKind, User
+from api.models import Agency, ApiToken, Deactivation, Membership, Role, TokenKind, User
 from api.people.schemas import (
     AccountChange,
     GrantIn,
@@ -64,13 +65,28 @@ def _memberships(
     return out
 
 
-def _read(user: User, roles: list[RoleRead]) -> UserRead:
+def _deactivations(
+    session: Session, *, partnership_id: int, user_ids: list[int]
+) -> dict[int, datetime]:
+    """When each of these people was deactivated here (the active ones are absent)."""
+    rows = session.exec(
+        select(Deactivation).where(
+            Deactivation.partnership_id == partnership_id,
+            col(Deactivation.user_id).in_(user_ids),
+        )
+    ).all()
+    return {d.user_id: d.created_at for d in rows}
+
+
+def _read(user: User, roles: list[RoleRead], deactivated_at: datetime | None = None) -> UserRead:
     assert user.id is not None
     return UserRead(
         id=user.id,
         email=user.email,
         name=user.name,
         is_active=user.is_active,
+        active_here=deactivated_at is None,
+        deactivated_at=deactivated_at,
         version=user.version,
         created_at=user.created_at,
         roles=roles,
@@ -91,8 +107,15 @@ def list_users(
     agency_id: int | None,
     limit: int,
     offset: int,
+    active: bool | None = None,
 ) -> tuple[list[UserRead], int]:
     query = _members_query(partnership_id)
+    if active is not None:
+        deactivated = select(Deactivation.user_id).where(
+            Deactivation.partnership_id == partnership_id
+        )
+        member = col(User.id).not_in(deactivated) if active else col(User.id).in_(deactivated)
+        query = query.where(member)
     if q:
         pattern = like(q)
         query = query.where(
@@ -107,10 +130,10 @@ def list_users(
         query = query.where(col(User.id).in_(matching))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     users = session.exec(query.order_by(col(User.name)).limit(limit).offset(offset)).all()
-    roles = _memberships(
-        session, partnership_id=partnership_id, user_ids=[u.id for u in users if u.id]
-    )
-    return [_read(u, roles.get(u.id or 0, [])) for u in users], total
+    ids = [u.id for u in users if u.id]
+    roles = _memberships(session, partnership_id=partnership_id, user_ids=ids)
+    off = _deactivations(session, partnership_id=partnership_id, user_ids=ids)
+    return [_read(u, roles.get(u.id or 0, []), off.get(u.id or 0)) for u in users], total
 
 
 def get_user(session: Session, *, partnership_id: int, user_id: int) -> User:
@@ -123,7 +146,8 @@ def get_user(session: Session, *, partnership_id: int, user_id: int) -> User:
 def read(session: Session, *, partnership_id: int, user: User) -> UserRead:
     assert user.id is not None
     roles = _memberships(session, partnership_id=partnership_id, user_ids=[user.id])
-    return _read(user, roles.get(user.id, []))
+    off = _deactivations(session, partnership_id=partnership_id, user_ids=[user.id])
+    return _read(user, roles.get(user.id, []), off.get(user.id))
 
 
 def _check_grant(
@@ -246,6 +270,19 @@ def add_role(
     return read(session, partnership_id=partnership_id, user=user)
 
 
+def other_active_admins(session: Session, *, partnership_id: int, user_id: int) -> int:
+    """How many people but this one are active partnership admins here."""
+    deactivated = select(Deactivation.user_id).where(Deactivation.partnership_id == partnership_id)
+    return session.exec(
+        select(func.count(func.distinct(Membership.user_id))).where(
+            Membership.partnership_id == partnership_id,
+            Membership.role == Role.partnership_admin,
+            Membership.user_id != user_id,
+            col(Membership.user_id).not_in(deactivated),
+        )
+    ).one()
+
+
 def remove_role(
     session: Session, *, principal: Principal, partnership_id: int, membership_id: int
 ) -> None:
@@ -258,15 +295,10 @@ def remove_role(
     if membership is None or membership.partnership_id != partnership_id:
         raise NotFound("No such role in this partnership.")
     require_may_grant(principal, partnership_id, membership.role)  # take only what one may give
-    if membership.role == Role.partnership_admin:
-        admins = session.exec(
-            select(func.count()).where(
-                Membership.partnership_id == partnership_id,
-                Membership.role == Role.partnership_admin,
-            )
-        ).one()
-        if admins <= 1:
-            raise Conflict("A partnership must keep at least one partnership admin.")
+    if membership.role == Role.partnership_admin and not other_active_admins(
+        session, partnership_id=partnership_id, user_id=membership.user_id
+    ):
+        raise Conflict("A partnership must keep at least one active partnership admin.")
     emit(
         session,
         Event.membership_delete,

@@ -192,6 +192,7 @@ def test_me_for_an_agency_editor(client, auth, york, agency_id, user_id):
                 "roles": ["agency_editor"],
                 "actions": ["read"],
                 "returns_seen": "own_agencies",
+                "grantable_roles": [],
             }
         ],
     }

@@ -446,6 +446,7 @@ def test_paging_at_the_limits_is_fine(client, auth, ids, key):
         (f"{P}/users", {"role": "owner"}, "role"),
         (f"{P}/users", {"agency_id": 0}, "agency_id"),
         (f"{P}/users", {"agency_id": MAX_ID + 1}, "agency_id"),
+        (f"{P}/users", {"active": "perhaps"}, "active"),
         (f"{P}/programmes", {"status": "archived"}, "status"),
         (f"{P}/frameworks", {"q": "x" * 101}, "q"),
         (f"{P}/audit-events", {"since": "2024-02-30T00:00:00"}, "since"),

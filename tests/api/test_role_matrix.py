@@ -48,6 +48,7 @@ POST   /auth/revoke                                     *204   204   204   204  
 GET    /me                                              *200   200   200   200   200   200   200   200   200   200   401
 POST   /auth/password-reset                             *202   202   202   202   202   202   202   202   202   202   202
 POST   /auth/password-reset/confirm                     *204   204   204   204   204   204   204   204   204   204   204
+GET    /scopes                                          *200   200   200   200   200   200   200   200   200   200   401
 PATCH  /me                                              *200   200   200   200   200   200   200   200   403   403   401
 GET    /me/notices                                      *200   200   200   200   200   200   200   200   403   403   401
 PUT    /me/notices                                      *200   200   200   200   200   200   200   200   403   403   401
@@ -58,6 +59,7 @@ POST   /partnerships                                    *403   403   403   403  
 GET    ~                                                 200   200   200   200   200   200   404   404   200   200   401
 PATCH  ~                                                 200   403   403   403   403   403   404   404   403   200   401
 GET    ~/service-tokens                                  200   403   403   403   403   403   404   404   403   403   401
+GET    ~/service-tokens/{token_id}                       200   403   403   403   403   403   404   404   403   403   401
 POST   ~/service-tokens                                  201   403   403   403   403   403   404   404   403   403   401
 DELETE ~/service-tokens/{token_id}                       204   403   403   403   403   403   404   404   403   403   401
 GET    ~/agencies                                        200   200   200   200   200   200   404   404   200   200   401
@@ -72,6 +74,8 @@ GET    ~/users                                           200   200   403   403  
 POST   ~/users                                           201   403   403   403   403   403   404   404   403   422   401
 GET    ~/users/{user_id}                                 200   200   403   403   403   403   404   404   403   200   401
 POST   ~/users/{user_id}/roles                           201   403   403   403   403   403   404   404   403   201   401
+POST   ~/users/{user_id}/deactivate                      200   403   403   403   403   403   404   404   403   200   401
+POST   ~/users/{user_id}/reactivate                      200   403   403   403   403   403   404   404   403   200   401
 DELETE ~/roles/{membership_id}                           204   403   403   403   403   403   404   404   403   204   401
 GET    ~/invitations                                     200   403   403   403   403   403   404   404   403   200   401
 POST   ~/invitations                                     201   403   403   403   403   403   404   404   403   201   401
@@ -391,6 +395,24 @@ class Target:
         return users["items"][0]["id"]
 
     @cached_property
+    def person(self) -> int:
+        """Someone who may be deactivated: York's `user`, or an executive made for the test
+        (North Yorkshire's `user` is its admin, who may not deactivate themselves)."""
+        if self.partnership_id == self.world.york.partnership_id:
+            return self.user
+        r = self._ok("POST", f"{self.p}/users", 201, json={
+            "email": f"person.{self.partnership_id}@example.org", "name": "Test Person",
+            "password": PASSWORD, "roles": [{"role": "executive"}],
+        })  # fmt: skip
+        return int(r.json()["id"])
+
+    @cached_property
+    def deactivated(self) -> int:
+        """`person`, deactivated here."""
+        self._ok("POST", f"{self.p}/users/{self.person}/deactivate")
+        return self.person
+
+    @cached_property
     def membership(self) -> int:
         """A role that may be removed: a second role given to `user`."""
         r = self._ok("POST", f"{self.p}/users/{self.user}/roles", 201, json={"role": "executive"})
@@ -630,6 +652,7 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
         json={"token": t.reset_token, "new_password": "a matrix reset password"}
     ),
     ("GET", "/me"): lambda t: Call(),
+    ("GET", "/scopes"): lambda t: Call(),
     ("PATCH", "/me"): lambda t: Call(json={"name": "Matrix Name"}, headers={"If-Match": "*"}),
     ("GET", "/users/{user_id}"): lambda t: Call(),
     ("PATCH", "/users/{user_id}"): lambda t: Call(
@@ -644,6 +667,7 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
     ("GET", f"{P}/service-tokens"): lambda t: Call(),
     ("POST", f"{P}/service-tokens"): lambda t: Call(json={"name": "matrix", "scopes": ["read"]}),
     ("DELETE", f"{P}/service-tokens/{{token_id}}"): lambda t: Call(),
+    ("GET", f"{P}/service-tokens/{{token_id}}"): lambda t: Call(),
     ("GET", f"{P}/agencies"): lambda t: Call(),
     ("POST", f"{P}/agencies"): lambda t: Call(
         json={"name": "Matrix Agency", "sector": "voluntary"}
@@ -669,6 +693,8 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
     ),  # fmt: skip
     ("GET", f"{P}/users/{{user_id}}"): lambda t: Call(),
     ("POST", f"{P}/users/{{user_id}}/roles"): lambda t: Call(json={"role": "scrutineer"}),
+    ("POST", f"{P}/users/{{user_id}}/deactivate"): lambda t: Call(ids={"user_id": t.person}),
+    ("POST", f"{P}/users/{{user_id}}/reactivate"): lambda t: Call(ids={"user_id": t.deactivated}),
     ("DELETE", f"{P}/roles/{{membership_id}}"): lambda t: Call(),
     ("GET", f"{P}/invitations"): lambda t: Call(),
     ("POST", f"{P}/invitations"): lambda t: Call(
@@ -1015,6 +1041,16 @@ FOREIGN: dict[str, tuple[str, str, Callable[[Target, Target], dict[str, int]]]] 
     ),
     "user": ("GET", "~/users/{user_id}", lambda y, n: {"user_id": n.user}),
     "user role": ("POST", "~/users/{user_id}/roles", lambda y, n: {"user_id": n.user}),
+    "deactivation": (
+        "POST",
+        "~/users/{user_id}/deactivate",
+        lambda y, n: {"user_id": n.person},
+    ),
+    "reactivation": (
+        "POST",
+        "~/users/{user_id}/reactivate",
+        lambda y, n: {"user_id": n.deactivated},
+    ),
     "role removal": (
         "DELETE",
         "~/roles/{membership_id}",
@@ -1035,6 +1071,11 @@ FOREIGN: dict[str, tuple[str, str, Callable[[Target, Target], dict[str, int]]]] 
         "DELETE",
         "~/invitations/{invitation_id}",
         lambda y, n: {"invitation_id": n.invitation},
+    ),
+    "service token read": (
+        "GET",
+        "~/service-tokens/{token_id}",
+        lambda y, n: {"token_id": n.token},
     ),
     "return": ("GET", "~/returns/{return_id}", lambda y, n: {"return_id": n.return_}),
     "submit": ("POST", "~/returns/{return_id}/submit", lambda y, n: {"return_id": n.return_}),
@@ -1544,6 +1585,8 @@ NORTH_AT_YORK_PEOPLE: dict[tuple[str, str], Callable[[dict[str, Any]], Call]] = 
     ("DELETE", f"{P}/roles/{{membership_id}}"): lambda who: Call(
         ids={"membership_id": who["roles"][0]["membership_id"]}
     ),
+    ("POST", f"{P}/users/{{user_id}}/deactivate"): lambda who: Call(ids={"user_id": who["id"]}),
+    ("POST", f"{P}/users/{{user_id}}/reactivate"): lambda who: Call(ids={"user_id": who["id"]}),
     ("GET", "/users/{user_id}"): lambda who: Call(ids={"user_id": who["id"]}),
     ("PATCH", "/users/{user_id}"): lambda who: Call(
         ids={"user_id": who["id"]}, json={"name": "Taken Over"}, headers={"If-Match": "*"}
@@ -1555,6 +1598,8 @@ NORTH_GETS = {
     ("GET", f"{P}/users/{{user_id}}"): 404,
     ("POST", f"{P}/users/{{user_id}}/roles"): 404,
     ("DELETE", f"{P}/roles/{{membership_id}}"): 404,
+    ("POST", f"{P}/users/{{user_id}}/deactivate"): 404,
+    ("POST", f"{P}/users/{{user_id}}/reactivate"): 404,
     ("GET", "/users/{user_id}"): 403,  # platform admins only
     ("PATCH", "/users/{user_id}"): 403,
 }

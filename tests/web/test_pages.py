@@ -391,7 +391,7 @@ def test_the_nav_offers_people_and_audit_log_only_to_oversight_roles(
     expected += ["Challenge events", "Follow-ups"]  # agency staff: their agency's own
     expected += ["Agencies", "Frameworks"]
     expected += ["People", "Audit log"] if sees_oversight else []
-    assert nav == expected + (["Webhooks", "Outbox"] if email == ADMIN else [])  # admins only
+    assert nav == expected + (["Service tokens", "Webhooks", "Outbox"] if email == ADMIN else [])
 
 
 @pytest.mark.parametrize("email", [EDITOR, EXECUTIVE, PANEL, APPROVER])

@@ -26,6 +26,7 @@ from api.events.catalogue import Event
 from api.events.emit import emit
 from api.models import (
     Agency,
+    Deactivation,
     Membership,
     Programme,
     ProgrammeAgency,
@@ -254,24 +255,29 @@ def _programme(session: Session, *, partnership_id: int, programme_id: int) -> P
 def _panel(
     session: Session, *, partnership_id: int, chair_user_id: int, panel_user_ids: list[int]
 ) -> list[int]:
-    """The panel, chair first, each holding the panel-member or scrutineer role here."""
+    """The panel, chair first, each holding the panel-member or scrutineer role here (and
+    not deactivated here)."""
     wanted = list(dict.fromkeys([chair_user_id, *panel_user_ids]))
+    deactivated = select(Deactivation.user_id).where(Deactivation.partnership_id == partnership_id)
     eligible = set(
         session.exec(
             select(Membership.user_id).where(
                 Membership.partnership_id == partnership_id,
                 col(Membership.role).in_(PANEL_ROLES),
                 col(Membership.user_id).in_(wanted),
+                col(Membership.user_id).not_in(deactivated),
             )
         ).all()
     )
     if chair_user_id not in eligible:
-        raise Invalid({"chair_user_id": "is not a panel member or scrutineer of this partnership"})
+        raise Invalid(
+            {"chair_user_id": "is not an active panel member or scrutineer of this partnership"}
+        )
     unknown = [u for u in wanted if u not in eligible]
     if unknown:
         raise Invalid(
             {
-                "panel_user_ids": "not panel members or scrutineers of this partnership: "
+                "panel_user_ids": "not active panel members or scrutineers of this partnership: "
                 + ", ".join(map(str, unknown))
             }
         )

@@ -189,3 +189,22 @@ def test_a_person_of_another_partnership_is_not_found(client, db, auth, york, no
     for action in ("deactivate", "reactivate"):
         assert_problem(client.post(people_url(york.id, nid, action), headers=auth("admin")), 404)
     assert count(db, Deactivation) == 0
+
+
+def test_a_deactivated_panel_member_cannot_sit_on_a_new_challenge_panel(
+    client, db, auth, york, user_id
+):
+    admin = auth("admin")
+    r = client.post(people_url(york.id, user_id("panel"), "deactivate"), headers=admin)
+    assert r.status_code == 200, r.text
+    programmes = client.get(f"{API}/partnerships/{york.id}/programmes", headers=admin,
+                            params={"status": "open"}).json()["items"]  # fmt: skip
+    day = {"programme_id": programmes[0]["id"], "title": "Day", "held_on": "2027-11-01",
+           "place": "Online"}  # fmt: skip
+    as_chair = client.post(f"{API}/partnerships/{york.id}/challenge-events", headers=admin,
+                           json={**day, "chair_user_id": user_id("panel")})  # fmt: skip
+    assert_problem(as_chair, 422, field="chair_user_id")
+    on_panel = client.post(f"{API}/partnerships/{york.id}/challenge-events", headers=admin,
+                           json={**day, "chair_user_id": user_id("scrutineer"),
+                                 "panel_user_ids": [user_id("panel")]})  # fmt: skip
+    assert_problem(on_panel, 422, field="panel_user_ids")

@@ -128,8 +128,11 @@ def main() -> int:
             "FUZZ_WORK": work,
             "ASSURE_DATABASE_URL": f"sqlite:///{work}/fuzz.db",
             "ASSURE_ENVIRONMENT": "development",
-            # The fuzzer sends many wrong passwords; a lockout would only test the 429 path.
+            # The fuzzer sends many wrong passwords and resets; a lockout would only test 429.
             "ASSURE_SIGN_IN_MAX_FAILURES": "1000000",
+            "ASSURE_SIGN_IN_MAX_FAILURES_PER_ADDRESS": "1000000",
+            "ASSURE_PASSWORD_RESET_MAX_PER_EMAIL": "1000000",
+            "ASSURE_PASSWORD_RESET_MAX_PER_ADDRESS": "1000000",
         }
         with served(env) as base:
             tokens = {

@@ -164,11 +164,12 @@ def test_the_focused_sign_out_button_can_be_seen(
 ) -> None:
     page = new_context().new_page()
     sign_in(page, "admin@york.example")
+    account = page.locator(".who a")  # the person's name: their account page
     link = page.get_by_role("link", name="Your emails")
     button = page.get_by_role("button", name="Sign out")
-    for _ in range(3):  # the skip link, the "Assure" link, then "Your emails"
+    for _ in range(3):  # the skip link, the "Assure" link, then the person's name
         page.keyboard.press("Tab")
-    for control in (link, button):
+    for control in (account, link, button):
         expect(control).to_be_focused()
         colours = control.evaluate(
             "b => { const s = getComputedStyle(b); return [s.color, s.backgroundColor] }"

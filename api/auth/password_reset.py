@@ -7,15 +7,14 @@ that throttling (per email, per client address) holds alike too. A link's token 
 only as its SHA-256; it works once, within its time, for an active account.
 """
 
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from api import passwords
 from api.audit import service as audit
-from api.auth.service import normalise_email, retry_after
+from api.auth.service import normalise_email, throttle
 from api.db import bump_version
 from api.events.catalogue import Event
 from api.events.emit import emit
@@ -24,7 +23,7 @@ from api.models.base import utcnow
 from api.notices import links
 from api.notices.kinds import SecurityKind
 from api.notices.send import render, security_email
-from api.problems import DomainError, TooManyRequests
+from api.problems import DomainError
 from api.security import hash_password, new_token, revoke, token_digest
 from api.settings import Settings
 
@@ -46,23 +45,6 @@ class ResetLinkExpired(DomainError):
 ASK_AGAIN = "Ask for a new link (POST /auth/password-reset)."
 
 
-def _throttle(
-    session: Session,
-    *,
-    where: Any,
-    limit: int,
-    since: datetime,
-    now: datetime,
-    window: timedelta,
-    detail: str,
-) -> None:
-    recent = select(PasswordReset.requested_at).where(where, PasswordReset.requested_at > since)
-    count = session.exec(select(func.count()).select_from(recent.subquery())).one()
-    if count >= limit:
-        oldest = session.exec(recent.order_by(col(PasswordReset.requested_at))).first() or now
-        raise TooManyRequests(detail, retry_after=retry_after(oldest + window, now))
-
-
 def request_reset(session: Session, *, email: str, client_address: str, settings: Settings) -> None:
     """Queue a reset link for an active account's email; for any other email, nothing,
     after the same work. Too many requests for the email or from the address: 429."""
@@ -70,20 +52,20 @@ def request_reset(session: Session, *, email: str, client_address: str, settings
     now = utcnow()
     window = timedelta(minutes=settings.password_reset_window_minutes)
     since = now - window
-    _throttle(
+    throttle(
         session,
+        at=col(PasswordReset.requested_at),
         where=col(PasswordReset.client_address) == client_address,
         limit=settings.password_reset_max_per_address,
-        since=since,
         now=now,
         window=window,
         detail="Too many password reset requests from your network address. Wait, then try again.",
     )
-    _throttle(
+    throttle(
         session,
+        at=col(PasswordReset.requested_at),
         where=col(PasswordReset.email) == email,
         limit=settings.password_reset_max_per_email,
-        since=since,
         now=now,
         window=window,
         detail="Too many password reset requests for this email. Wait, then try again.",

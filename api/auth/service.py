@@ -34,14 +34,22 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def _throttle(
-    session: Session, *, where: Any, limit: int, window: timedelta, now: datetime, detail: str
+def throttle(
+    session: Session,
+    *,
+    at: Any,
+    where: Any,
+    limit: int,
+    window: timedelta,
+    now: datetime,
+    detail: str,
 ) -> None:
-    """Refuse (429, with Retry-After) when `limit` failures matching `where` are recent."""
-    recent = select(SignInFailure.failed_at).where(where, SignInFailure.failed_at > now - window)
-    failures = session.exec(select(func.count()).select_from(recent.subquery())).one()
-    if failures >= limit:
-        oldest = session.exec(recent.order_by(col(SignInFailure.failed_at))).first() or now
+    """Refuse (429, with Retry-After) when `limit` rows matching `where` have their time
+    `at` (a column: a failed sign-in's, a reset request's) within the window."""
+    recent = select(at).where(where, at > now - window)
+    count = session.exec(select(func.count()).select_from(recent.subquery())).one()
+    if count >= limit:
+        oldest = session.exec(recent.order_by(at)).first() or now
         raise TooManyRequests(detail, retry_after=retry_after(oldest + window, now))
 
 
@@ -67,16 +75,18 @@ def sign_in(
     user = session.exec(select(User).where(User.email == email).with_for_update()).first()
     now = utcnow()
     window = timedelta(minutes=settings.sign_in_window_minutes)
-    _throttle(
+    throttle(
         session,
+        at=col(SignInFailure.failed_at),
         where=col(SignInFailure.client_address) == client_address,
         limit=settings.sign_in_max_failures_per_address,
         window=window,
         now=now,
         detail="Too many failed sign-ins from your network address. Wait, then try again.",
     )
-    _throttle(
+    throttle(
         session,
+        at=col(SignInFailure.failed_at),
         where=col(SignInFailure.email) == email,
         limit=settings.sign_in_max_failures,
         window=window,

@@ -110,3 +110,16 @@ MESSAGE_LABELS = {
     MessageState.delivered: "Delivered",
     MessageState.failed: "Failed",
 }
+
+
+# How roles read; which of them the viewer may give is the API's to say (/me's
+# `grantable_roles`).
+ROLE_LABELS = {
+    "partnership_admin": "Partnership admin",
+    "scrutineer": "Independent scrutineer",
+    "panel_member": "Panel member",
+    "executive": "Executive",
+    "agency_editor": "Agency editor",
+    "agency_approver": "Agency approver",
+}
+AGENCY_ROLES = {"agency_editor", "agency_approver"}

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import Response
 
 from web.client import ApiClient, ApiError
+from web.contract import AGENCY_ROLES, ROLE_LABELS
 from web.deps import Api, InPartnership, Place, web_session
 from web.forms import field_errors, refused_status
 from web.pages import MAX_ID, pager, redirect, render
@@ -17,17 +18,13 @@ router = APIRouter()
 RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 # The roles an admin may offer, as the API names them (labels as it gives them).
-ROLES = {
-    "partnership_admin": "Partnership admin",
-    "scrutineer": "Independent scrutineer",
-    "panel_member": "Panel member",
-    "executive": "Executive",
-    "agency_editor": "Agency editor",
-    "agency_approver": "Agency approver",
-}
-AGENCY_ROLES = {"agency_editor", "agency_approver"}
 INVITE_LABELS = {"name": "Name", "email": "Email address", "role": "Role", "agency_id": "Agency"}
 NO_REFERRER = {"Referrer-Policy": "no-referrer"}  # the page's address holds the token
+
+
+def _grantable(place: Place) -> dict[str, str]:
+    """The roles the viewer may give here (the API says which), as they read."""
+    return {r: ROLE_LABELS.get(r, r) for r in place.partnership.get("grantable_roles", [])}
 
 
 async def invitation_context(client: ApiClient, place: Place) -> dict[str, Any]:
@@ -40,7 +37,7 @@ async def invitation_context(client: ApiClient, place: Place) -> dict[str, Any]:
         "may_invite": True,
         "invitations": [i for i in listed["items"] if i["state"] in ("pending", "expired")],
         "agencies": agencies["items"],
-        "roles": ROLES,
+        "roles": _grantable(place),
         "agency_roles": AGENCY_ROLES,
     }
 
@@ -84,7 +81,7 @@ async def invite(
         errors["name"] = "Enter their name"
     if not values["email"]:
         errors["email"] = "Enter their email address"
-    if role not in ROLES:
+    if role not in _grantable(place):
         errors["role"] = "Choose a role"
     elif role in AGENCY_ROLES and not agency_id.isdigit():
         errors["agency_id"] = "Choose the agency they work for"

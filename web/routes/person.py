@@ -7,6 +7,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from web.client import ApiClient, ApiError
+from web.contract import ROLE_LABELS
 from web.deps import Api, InPartnership, Place
 from web.forms import field_errors, form_values
 from web.pages import MAX_ID, redirect, render
@@ -14,15 +15,6 @@ from web.pages import MAX_ID, redirect, render
 router = APIRouter()
 
 RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
-# How roles read; which of them the viewer may give is the API's to say (/me).
-ROLE_LABELS = {
-    "partnership_admin": "Partnership admin",
-    "scrutineer": "Independent scrutineer",
-    "panel_member": "Panel member",
-    "executive": "Executive",
-    "agency_editor": "Agency editor",
-    "agency_approver": "Agency approver",
-}
 LABELS = {"role": "Role", "agency_id": "Agency"}
 
 
